@@ -1,0 +1,49 @@
+# The two commands: `make run` and `make test`. Everything else is a helper for them.
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+# Without DATABASE_URL, commands run inside the project-local PostgreSQL (engagements/localdb.py),
+# which is started for them and stopped after them.
+WITH_DB := $(if $(DATABASE_URL),,$(PY) -m engagements.localdb run --)
+
+.PHONY: run test install lint format editor db-stop migrate seed clean
+
+$(VENV)/.installed: pyproject.toml
+	python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(WITH_DB) sh -c '$(PY) manage.py migrate --noinput && \
+		$(PY) manage.py load_seed && \
+		exec $(VENV)/bin/gunicorn engagements.wsgi --bind 127.0.0.1:$(PORT) \
+			--workers $${WEB_CONCURRENCY:-2} --access-logfile -'
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(WITH_DB) sh -c '$(PY) manage.py makemigrations --check --dry-run && \
+		$(VENV)/bin/pytest $(ARGS)'
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+editor: install
+	$(WITH_DB) $(PY) manage.py create_editor
+
+migrate: install
+	$(WITH_DB) $(PY) manage.py migrate
+
+db-stop:
+	$(PY) -m engagements.localdb stop
+
+clean: db-stop
+	rm -rf $(VENV) .pgdata staticfiles

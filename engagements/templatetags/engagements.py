@@ -1,0 +1,44 @@
+"""Template filters: safe Markdown and small display helpers."""
+
+import markdown as markdown_lib
+import nh3
+from django import template
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# What editors may use in summaries and outcomes; everything else is stripped by nh3.
+ALLOWED_TAGS = {"p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "h3", "h4"}
+
+
+@register.filter
+def markdown(text):
+    """Render editor Markdown to HTML, then sanitise it (no raw HTML, no script URLs)."""
+    if not text:
+        return ""
+    html = markdown_lib.markdown(text, output_format="html")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(clean)  # noqa: S308 - sanitised by nh3 above
+
+
+@register.filter
+def encounter_dates(encounter):
+    """The encounter's dates at the precision they are known, in Washington's calendar."""
+    start, end = encounter.start_date, encounter.end_date
+    if encounter.date_precision == "year":
+        return f"{start:%Y}"
+    if encounter.date_precision == "month":
+        return f"{start:%B %Y}"
+    if not end or end == start:
+        return f"{start.day} {start:%B %Y}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {start:%B %Y}"
+    if start.year == end.year:
+        return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
+    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"

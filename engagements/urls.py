@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import path
+
+from engagements import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("encounters/", views.EncounterListView.as_view(), name="encounter-list"),
+    path("encounters/<slug:slug>/", views.EncounterDetailView.as_view(), name="encounter-detail"),
+    path("people/", views.PersonListView.as_view(), name="person-list"),
+    path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
+    path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
+    path("admin/", admin.site.urls),
+]
