@@ -1,5 +1,7 @@
 # The two commands: `make run` and `make test`. Everything else is a helper for them.
 PORT ?= 8000
+# Local runs and tests are development; production sets DJANGO_ENV itself (see README.md).
+export DJANGO_ENV ?= development
 VENV := .venv
 PY := $(VENV)/bin/python
 # Without DATABASE_URL, commands run inside the project-local PostgreSQL (engagements/localdb.py),
