@@ -114,17 +114,24 @@ def start():
 
 def run(command):
     """Run COMMAND with DATABASE_URL pointing at the local server; stop it afterwards."""
-    env = dict(os.environ, DATABASE_URL=ensure_running())
-    hold()
-    child = subprocess.Popen(command, env=env)
+    interrupted = []
+    child = None
 
     def forward(signum, _frame):
-        with contextlib.suppress(ProcessLookupError):
-            child.send_signal(signum)
+        # Ctrl-C or a TERM at any moment, even while the server starts, ends in release().
+        interrupted.append(signum)
+        if child is not None:
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signum)
 
     signal.signal(signal.SIGINT, forward)
     signal.signal(signal.SIGTERM, forward)
+    hold()
     try:
+        env = dict(os.environ, DATABASE_URL=ensure_running())
+        if interrupted:
+            return 128 + interrupted[0]
+        child = subprocess.Popen(command, env=env)
         return child.wait()
     finally:
         release()
