@@ -56,11 +56,3 @@ def test_markdown_is_rendered_safely(client):
     assert "<strong>Bold</strong>" in text
     assert "<script>alert(1)" not in text
     assert "javascript:" not in text
-
-
-def test_list_query_count_does_not_grow_with_rows(client, django_assert_max_num_queries):
-    for _ in range(30):
-        encounter = EncounterFactory()
-        ParticipationFactory(encounter=encounter)
-    with django_assert_max_num_queries(4):
-        client.get(reverse("encounter-list"))

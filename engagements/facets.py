@@ -1,0 +1,177 @@
+"""Facet counts and active-filter chips for pages filtered by EncounterFilterSet.
+
+Each facet group costs one aggregate query (GROUP BY over the filtered encounters), however many
+options it has, so a list page runs a fixed number of queries at any page size.
+
+Counts answer "how many encounters would I see if I ticked this?":
+- kind, level, venue, country, initiated_by and provenance hold one value per encounter, and
+  their options combine as "any of", so each group is counted with every OTHER active filter
+  (ticking a second kind adds rows; the counts of a group do not collapse when one is ticked);
+- topic and person combine as "all of" (see engagements/filters.py), so they are counted over the
+  current results: the count is what is left after adding that topic or person.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+
+from engagements.models import Encounter, Participation
+
+# How many options a long group (people, countries) shows; selected options are always shown.
+LONG_GROUP_LIMIT = 12
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int | None
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list = field(default_factory=list)
+    multiple: bool = True  # checkboxes (repeatable parameter) or radio buttons (one value)
+    errors: list = field(default_factory=list)
+    more: bool = False  # True when options were left out (only the most frequent are shown)
+
+    @property
+    def has_selection(self):
+        return any(option.selected for option in self.options)
+
+    @property
+    def field_id(self):
+        return f"id_{self.name}"
+
+
+def selected_values(filterset, name):
+    """The raw values the request gave for `name`, valid or not (to keep them ticked)."""
+    data = filterset.data
+    return [value for value in data.getlist(name) if value] if hasattr(data, "getlist") else []
+
+
+def group_counts(queryset, field_name):
+    rows = queryset.values(field_name).annotate(n=Count("pk")).order_by()
+    return {row[field_name]: row["n"] for row in rows}
+
+
+def choice_facet(filterset, name, choices, counted, multiple=True):
+    selected = selected_values(filterset, name)
+    counts = group_counts(filterset.unsorted_queryset(exclude={name}), name) if counted else {}
+    options = [
+        Option(value, label, counts.get(value, 0) if counted else None, value in selected)
+        for value, label in choices
+    ]
+    return Facet(name, filterset.form[name].label, options, multiple)
+
+
+def country_facet(filterset, counted):
+    selected = [value.upper() for value in selected_values(filterset, "country")]
+    counts = {}
+    if counted:
+        queryset = filterset.unsorted_queryset(exclude={"country"}).exclude(place=None)
+        counts = group_counts(queryset, "place__country")
+    ranked = sorted(counts, key=lambda code: (-counts[code], code))
+    top = ranked[:LONG_GROUP_LIMIT]
+    shown = top + [code for code in selected if code not in top]
+    options = [
+        Option(code, code, counts.get(code, 0) if counted else None, code in selected)
+        for code in shown
+    ]
+    return Facet("country", "Country", options, False, more=len(ranked) > LONG_GROUP_LIMIT)
+
+
+def related_facet(filterset, name, through, key, counted):
+    """Topics or people, counted over the current results (they narrow: "all of").
+
+    A ticked option matches every current result, so it ranks first and is always shown.
+    """
+    selected = selected_values(filterset, name)
+    rows = []
+    if counted:
+        limit = LONG_GROUP_LIMIT + len(selected)
+        rows = list(
+            through.objects.filter(encounter__in=filterset.unsorted_queryset().values("pk"))
+            .values(f"{key}__slug", f"{key}__name")
+            .annotate(n=Count("encounter"))
+            .order_by("-n", f"{key}__name")[: limit + 1]
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+    else:
+        more = False
+    options = [
+        Option(row[f"{key}__slug"], row[f"{key}__name"], row["n"], row[f"{key}__slug"] in selected)
+        for row in rows
+    ]
+    # Ticked values without a row (the filters are invalid): keep them ticked and visible.
+    shown = {option.value for option in options}
+    named = {obj.slug: obj.name for obj in filterset.form.cleaned_data.get(name) or []}
+    options += [
+        Option(value, named.get(value, value), None, True)
+        for value in selected
+        if value not in shown
+    ]
+    return Facet(name, filterset.form[name].label, options, more=more)
+
+
+def facets(filterset):
+    """Every facet group of the form, with counts when the filters are valid."""
+    counted = filterset.is_valid()
+    groups = [
+        choice_facet(filterset, "kind", Encounter.Kind.choices, counted),
+        choice_facet(filterset, "level", Encounter.Level.choices, counted),
+        choice_facet(filterset, "venue", Encounter.Venue.choices, counted),
+        related_facet(filterset, "topic", Encounter.topics.through, "topic", counted),
+        related_facet(filterset, "person", Participation, "person", counted),
+        country_facet(filterset, counted),
+        choice_facet(
+            filterset, "initiated_by", Encounter.Initiator.choices, counted, multiple=False
+        ),
+        choice_facet(
+            filterset, "provenance", Encounter.Provenance.choices, counted, multiple=False
+        ),
+    ]
+    for group in groups:
+        group.errors = filterset.form.errors.get(group.name, [])
+    return groups
+
+
+@dataclass
+class Chip:
+    label: str
+    remove_url: str
+
+
+def without(params, name, value=None):
+    """The query string with one value (or all values) of `name` removed, back on page 1."""
+    params = params.copy()
+    params.pop("page", None)
+    if value is None:
+        params.pop(name, None)
+    else:
+        params.setlist(name, [v for v in params.getlist(name) if v.upper() != value.upper()])
+    return f"?{params.urlencode()}" if params else "?"
+
+
+def active_chips(filterset, groups):
+    """One removable chip per active filter value, labelled as the form labels it."""
+    params, chips = filterset.data, []
+    if not hasattr(params, "getlist"):
+        return chips
+    q = params.get("q", "").strip()
+    if q:
+        chips.append(Chip(f"Search: {q}", without(params, "q")))
+    for group in groups:
+        for option in group.options:
+            if option.selected:
+                label = f"{group.label}: {option.label}"
+                chips.append(Chip(label, without(params, group.name, option.value)))
+    for name in ("date_after", "date_before"):
+        value = params.get(name, "").strip()
+        if value:
+            chips.append(Chip(f"{filterset.form[name].label}: {value}", without(params, name)))
+    return chips

@@ -1,0 +1,267 @@
+"""The public URL contract for lists of encounters, as one django-filter FilterSet.
+
+Every page and endpoint that lists encounters (the list, the timeline, the API, CSV and JSON
+exports, feeds) takes the same parameters, documented in README.md ("Public URLs"):
+
+    q             full text, web-search syntax ("climate -Kerry", "joint statement")
+    kind, level, venue   repeatable; any of the given values (an encounter has one of each)
+    person        a person's slug, repeatable; encounters where ALL of them took part
+    topic         a topic's slug, repeatable; encounters tagged with ALL of them
+    country       ISO 3166-1 alpha-2 code of the place
+    initiated_by  us, prc, both, unknown
+    provenance    curated, hsg, synthetic
+    date_after, date_before   YYYY-MM-DD, inclusive; an encounter matches when its days
+                  (start_date..end_date) overlap the range
+    sort          date, -date, relevance (default: relevance with q, else -date)
+
+Topics, like people, narrow the results with each value added (AND): a researcher who ticks
+"Climate" and then "Taiwan" is asking for encounters that covered both. Kind, level and venue
+are single-valued on an encounter, so for them only "any of" (OR) means anything.
+
+Reuse it through `filter_encounters(request.GET)`, which applies `published()` and returns
+(filterset, queryset); check `filterset.is_valid()` and answer 400 with `filterset.errors`.
+DRF's DjangoFilterBackend takes `filterset_class = EncounterFilterSet` as it is.
+"""
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.validators import RegexValidator
+from django.db.models import Exists, F, OuterRef, TextField, Value
+from django.db.models.functions import Concat
+from django.http import QueryDict
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from engagements.models import SEARCH_CONFIG, Encounter, Participation, Person, Topic
+
+SORT_DATE = "date"
+SORT_NEWEST = "-date"
+SORT_RELEVANCE = "relevance"
+SORT_CHOICES = [
+    (SORT_NEWEST, "Newest first"),
+    (SORT_DATE, "Oldest first"),
+    (SORT_RELEVANCE, "Relevance (with a search)"),
+]
+ORDERINGS = {
+    SORT_NEWEST: ("-start_date", "-id"),
+    SORT_DATE: ("start_date", "id"),
+}
+DATE_FORMAT = "%Y-%m-%d"
+
+
+def search_query(text):
+    """The tsquery for a researcher's search box text: web-search syntax, our stored config."""
+    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+
+
+class EncounterFilterForm(forms.Form):
+    """Checks that go across fields: a date range must not run backwards."""
+
+    def clean(self):
+        cleaned = super().clean()
+        after, before = cleaned.get("date_after"), cleaned.get("date_before")
+        if after and before and after > before:
+            self.add_error("date_before", "The end of the range is before its start.")
+        return cleaned
+
+
+class IsoDateFilter(django_filters.DateFilter):
+    """A date in the contract's one format, YYYY-MM-DD, shown as a date picker."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", [DATE_FORMAT])
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format=DATE_FORMAT))
+        kwargs.setdefault(
+            "error_messages", {"invalid": "Enter a date as YYYY-MM-DD, e.g. 2021-09-09."}
+        )
+        super().__init__(*args, **kwargs)
+
+
+class EncounterFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_search",
+        max_length=200,
+        help_text='Words, "a phrase", or -word to leave out.',
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        choices=Encounter.Kind.choices, widget=forms.CheckboxSelectMultiple
+    )
+    level = django_filters.MultipleChoiceFilter(
+        choices=Encounter.Level.choices, widget=forms.CheckboxSelectMultiple
+    )
+    venue = django_filters.MultipleChoiceFilter(
+        choices=Encounter.Venue.choices, widget=forms.CheckboxSelectMultiple
+    )
+    person = django_filters.ModelMultipleChoiceFilter(
+        label="People",
+        queryset=Person.objects.all(),
+        to_field_name="slug",
+        method="filter_all_people",
+        # Never rendered as a <select> of every person: the list shows facet checkboxes.
+        widget=forms.MultipleHiddenInput,
+    )
+    topic = django_filters.ModelMultipleChoiceFilter(
+        label="Topics",
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        method="filter_all_topics",
+        widget=forms.MultipleHiddenInput,
+    )
+    country = django_filters.CharFilter(
+        label="Country",
+        method="filter_country",
+        max_length=2,
+        validators=[
+            RegexValidator(r"^[A-Za-z]{2}$", "Enter a two-letter ISO country code, e.g. CN.")
+        ],
+    )
+    initiated_by = django_filters.ChoiceFilter(
+        label="Initiated by", choices=Encounter.Initiator.choices, empty_label="Either side"
+    )
+    provenance = django_filters.ChoiceFilter(
+        label="Record source", choices=Encounter.Provenance.choices, empty_label="All records"
+    )
+    date_after = IsoDateFilter(
+        label="From", field_name="end_date", lookup_expr="gte", help_text="YYYY-MM-DD"
+    )
+    date_before = IsoDateFilter(
+        label="To", field_name="start_date", lookup_expr="lte", help_text="YYYY-MM-DD"
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort", choices=SORT_CHOICES, method="filter_nothing", empty_label=None
+    )
+
+    class Meta:
+        model = Encounter
+        fields = []
+        form = EncounterFilterForm
+
+    # Filters whose options show facet counts, in the order the form shows them.
+    FACETS = ["kind", "level", "venue", "topic", "person", "country", "initiated_by", "provenance"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(search_vector=search_query(value))
+
+    def filter_all_people(self, queryset, name, people):
+        for person in people:
+            queryset = queryset.filter(
+                Exists(Participation.objects.filter(encounter=OuterRef("pk"), person=person))
+            )
+        return queryset
+
+    def filter_all_topics(self, queryset, name, topics):
+        through = Encounter.topics.through
+        for topic in topics:
+            queryset = queryset.filter(
+                Exists(through.objects.filter(encounter=OuterRef("pk"), topic=topic))
+            )
+        return queryset
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(place__country=value.upper()) if value else queryset
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # `sort` orders in filter_queryset, after every filter has run.
+
+    # -- the cleaned request, for views and other callers ---------------------------------
+
+    @property
+    def search_text(self):
+        return (self.form.cleaned_data.get("q") or "").strip()
+
+    @property
+    def sort_order(self):
+        """The ordering in effect: the one asked for, else relevance with a search, else -date."""
+        asked = self.form.cleaned_data.get("sort")
+        if asked == SORT_RELEVANCE and not self.search_text:
+            return SORT_NEWEST  # nothing to rank by
+        return asked or (SORT_RELEVANCE if self.search_text else SORT_NEWEST)
+
+    def filter_queryset(self, queryset, exclude=()):
+        """Apply every filter (but those named in `exclude`, for facet counts), then sort."""
+        for name, value in self.form.cleaned_data.items():
+            if name not in exclude:
+                queryset = self.filters[name].filter(queryset, value)
+        return self.order(queryset)
+
+    def order(self, queryset):
+        if self.sort_order == SORT_RELEVANCE:
+            rank = SearchRank(F("search_vector"), search_query(self.search_text))
+            return queryset.annotate(rank=rank).order_by("-rank", "-start_date", "-id")
+        return queryset.order_by(*ORDERINGS[self.sort_order])
+
+    def unsorted_queryset(self, exclude=()):
+        """The filtered rows without ordering (for counts and facets)."""
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in exclude:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset.order_by()
+
+
+def filter_encounters(params, queryset=None):
+    """Published encounters filtered by the URL contract: returns (filterset, queryset).
+
+    `params` is a QueryDict such as request.GET (or request.query_params). When the input is
+    invalid, `filterset.is_valid()` is False, `filterset.errors` says why per field and the
+    queryset is empty: answer 400. `queryset` narrows the starting set (it is always limited to
+    published encounters).
+    """
+    if params is None:
+        params = QueryDict()
+    base = Encounter.objects.published()
+    if queryset is not None:
+        base = queryset & base
+    filterset = EncounterFilterSet(params, queryset=base)
+    if not filterset.is_valid():
+        return filterset, base.none()
+    return filterset, filterset.qs
+
+
+# ts_headline marks matches with these control characters, which never occur in stored text; the
+# passage is HTML-escaped first and only then are they turned into <mark> (no editor text is
+# ever trusted as HTML).
+MARK_START, MARK_STOP = "\x02", "\x03"
+
+
+def add_headlines(encounters, text):
+    """Set `.headline` (safe HTML) on each encounter: the passages matching the search text.
+
+    One query for the rows given (the page), never for the whole result set.
+    """
+    encounters = list(encounters)
+    for encounter in encounters:
+        encounter.headline = ""
+    if not text or not encounters:
+        return encounters
+    document = Concat(
+        "summary", Value(" "), "outcomes", Value(" "), "search_document", output_field=TextField()
+    )
+    headline = SearchHeadline(
+        document,
+        search_query(text),
+        config=SEARCH_CONFIG,
+        start_sel=MARK_START,
+        stop_sel=MARK_STOP,
+        max_fragments=2,
+        max_words=30,
+        min_words=12,
+        fragment_delimiter=" … ",
+    )
+    found = dict(
+        Encounter.objects.filter(pk__in=[e.pk for e in encounters])
+        .annotate(headline=headline)
+        .values_list("pk", "headline")
+    )
+    for encounter in encounters:
+        passage = found.get(encounter.pk) or ""
+        if MARK_START in passage:  # only show a passage that actually matched
+            html = escape(passage).replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
+            encounter.headline = mark_safe(html)  # noqa: S308 - escaped above
+    return encounters
