@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # which is started for them and stopped after them.
 WITH_DB := $(if $(DATABASE_URL),,$(PY) -m engagements.localdb run --)
 
-.PHONY: run test install lint format editor db-stop migrate seed clean
+.PHONY: run test install lint format editor db-stop migrate seed clean bench
 
 $(VENV)/.installed: pyproject.toml
 	python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
@@ -49,3 +49,8 @@ db-stop:
 
 clean: db-stop
 	rm -rf $(VENV) .pgdata staticfiles
+
+# Load benchmark on 100,000 synthetic encounters in a database of its own (.pgdata/bench/), built
+# once and reused; the app runs under gunicorn in production mode. See README.md, "Performance".
+bench: install
+	$(PY) bench/run.py

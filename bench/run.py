@@ -1,0 +1,590 @@
+"""`make bench`: measure the app under gunicorn on a 100,000-encounter database.
+
+1. Starts a PostgreSQL of its own (engagements/localdb.py with its data in .pgdata/bench/, database
+   `engagements_bench`), so the development and test databases are never touched.
+2. Migrates it and, only when .pgdata/bench/dataset.json does not match the seed, count and
+   generator version below, (re)builds the data set: the curated seed plus BENCH_COUNT synthetic
+   encounters (generate_encounters), then VACUUM ANALYZE. Later runs reuse it.
+3. Runs the app as in production: DJANGO_ENV=production (DEBUG off, the manifest static storage,
+   production middleware) with a throwaway secret key and local hosts, gunicorn with two sync
+   workers (the Makefile's and gunicorn.conf.py's WEB_CONCURRENCY default). Worker recycling
+   (max_requests) is turned off: at benchmark rates it would restart workers every few seconds
+   and measure Django's start-up instead of the pages.
+4. Loads each URL from outside the process with wrk (installed from Debian if missing), on
+   127.0.0.1 only, for BENCH_DURATION seconds each; downloads the CSV export once while polling
+   the workers' memory; times the full-text and list queries in the database; counts each page's
+   SQL queries with Django's test client against the same database.
+5. Prints one table (also written to .pgdata/bench/last-run.md) with each figure's ratio to the
+   ceiling: bench/urls.py's /bench/ceiling/, a view with no database access behind the same
+   middleware as every page.
+
+Endpoints that do not exist yet are listed as "n/a (not on main yet)".
+Environment: BENCH_COUNT (100000), BENCH_SEED (20261128), BENCH_DURATION (8 seconds per URL).
+"""
+
+import contextlib
+import datetime
+import json
+import os
+import platform
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+BENCH_DIR = BASE_DIR / ".pgdata" / "bench"
+COUNT = int(os.environ.get("BENCH_COUNT", "100000"))
+SEED = int(os.environ.get("BENCH_SEED", "20261128"))
+DURATION = int(os.environ.get("BENCH_DURATION", "8"))
+WORKERS = 2
+CONNECTIONS = 2  # one per worker: latency without queueing behind the other connection
+LUA = Path(__file__).resolve().parent / "report.lua"
+NOT_ON_MAIN = "n/a (not on main yet)"
+
+# The bench's own database server and database (read by engagements.localdb at import).
+os.environ["LOCALDB_PGDATA"] = str(BENCH_DIR / "data")
+os.environ["LOCALDB_NAME"] = "engagements_bench"
+
+import psutil  # noqa: E402
+
+from engagements import localdb  # noqa: E402
+
+
+def say(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    say("Installing wrk from Debian (apt-get install wrk)…")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"]
+    if os.geteuid() != 0:
+        install.insert(0, "sudo")
+    if subprocess.run(install, env=env).returncode != 0:
+        update = (
+            ["apt-get", "update", "-qq"] if os.geteuid() == 0 else ["sudo", "apt-get", "update"]
+        )
+        subprocess.run(update, env=env, check=True)
+        subprocess.run(install, env=env, check=True)
+
+
+def app_environment(database_url):
+    return {
+        "DJANGO_ENV": "production",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DJANGO_DEBUG": "false",
+        "DATABASE_URL": database_url,
+        "WEB_CONCURRENCY": str(WORKERS),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# The data set
+
+
+def ensure_dataset():
+    from django.core.management import call_command
+    from django.db import connection
+
+    from engagements import synthetic
+    from engagements.models import Encounter
+
+    call_command("migrate", interactive=False, verbosity=0)
+    marker = BENCH_DIR / "dataset.json"
+    wanted = {"seed": SEED, "count": COUNT, "generator": synthetic.VERSION}
+    try:
+        recorded = json.loads(marker.read_text())
+    except (FileNotFoundError, ValueError):
+        recorded = None
+    present = Encounter.objects.filter(provenance=Encounter.Provenance.SYNTHETIC).count()
+    call_command("load_seed", verbosity=0)
+    if recorded == wanted and present == COUNT:
+        say(f"Reusing the bench database: {COUNT:,} synthetic encounters, seed {SEED}.")
+        return
+    say(f"Building the bench database: {COUNT:,} synthetic encounters, seed {SEED}…")
+    marker.unlink(missing_ok=True)
+    call_command("generate_encounters", count=COUNT, seed=SEED, clear=True, verbosity=1)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    marker.write_text(json.dumps(wanted))
+
+
+# --------------------------------------------------------------------------------------------
+# What to measure
+
+
+class Endpoint:
+    def __init__(self, key, label, path, target="", cookie=None, optional=False):
+        self.key, self.label, self.path, self.target = key, label, path, target
+        self.cookie, self.optional = cookie, optional
+        self.status = None
+        self.queries = None
+        self.result = None  # wrk figures
+        self.note = ""
+
+
+def choose_fixtures():
+    from django.contrib.postgres.search import SearchQuery
+    from django.db.models import Count
+
+    from engagements.models import SEARCH_CONFIG, Encounter, Person
+    from engagements.synthetic import PREFIX
+
+    published = Encounter.objects.published()
+    detail = (
+        published.filter(provenance="synthetic", sessions__isnull=False, quotes__isnull=False)
+        .order_by("slug")
+        .first()
+    )
+    person = (
+        Person.objects.filter(slug__startswith=PREFIX)
+        .annotate(n=Count("participations"))
+        .order_by("-n", "slug")
+        .first()
+    )
+
+    def matches(word):
+        query = SearchQuery(word, search_type="websearch", config=SEARCH_CONFIG)
+        return published.filter(search_vector=query).count()
+
+    return {
+        "detail": detail.slug,
+        "person": person.slug,
+        "person_encounters": person.n,
+        "common": "trade",
+        "common_matches": matches("trade"),
+        "rare": "gallium",
+        "rare_matches": matches("gallium"),
+        "published": published.count(),
+    }
+
+
+def endpoints(fx, admin_cookie):
+    three = "level=cabinet&kind=meeting&date_after=2015-01-01"
+    return [
+        Endpoint("ceiling", "ceiling: view without database", "/bench/ceiling/"),
+        Endpoint("healthz", "/healthz (issue 6)", "/healthz", optional=True),
+        Endpoint("list", "list, unfiltered", "/encounters/"),
+        Endpoint("list3", "list, three filters", f"/encounters/?{three}", "≥ 40% of ceiling"),
+        Endpoint("page1000", "list, page 1,000", "/encounters/?page=1000", "≤ 2× page 1"),
+        Endpoint(
+            "common",
+            f"search, common word “{fx['common']}” ({fx['common_matches']:,} hits)",
+            f"/encounters/?q={fx['common']}",
+        ),
+        Endpoint(
+            "rare",
+            f"search, rare word “{fx['rare']}” ({fx['rare_matches']:,} hits)",
+            f"/encounters/?q={fx['rare']}",
+        ),
+        Endpoint("detail", "detail page", f"/encounters/{fx['detail']}/", "≥ 40% of ceiling"),
+        Endpoint(
+            "timeline",
+            "timeline, level=leader",
+            "/timeline/?level=leader",
+            "p50 < 200 ms",
+            optional=True,
+        ),  # fmt: skip
+        Endpoint(
+            "person",
+            f"person page (busiest: {fx['person_encounters']:,} encounters)",
+            f"/people/{fx['person']}/",
+        ),
+        Endpoint("api", "API list", "/api/v1/encounters/", optional=True),
+        Endpoint(
+            "admin",
+            "admin changelist (logged in)",
+            "/admin/engagements/encounter/",
+            "p50 < 300 ms",
+            cookie=admin_cookie,
+        ),
+    ]
+
+
+def admin_session():
+    """A logged-in superuser's test client and its session cookie (for wrk)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    return client, f"{name}={client.cookies[name].value}"
+
+
+def count_queries(client, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+        if response.streaming:
+            for _chunk in response.streaming_content:
+                pass
+    return response.status_code, len(captured)
+
+
+# --------------------------------------------------------------------------------------------
+# Load from outside: gunicorn and wrk
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(env, port):
+    log = (BENCH_DIR / "gunicorn.log").open("w")
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "engagements.wsgi:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={WORKERS}",
+        "--max-requests=0",
+    ]
+    process = subprocess.Popen(
+        command, cwd=BASE_DIR, env=dict(os.environ, **env), stdout=log, stderr=log
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/ceiling/", timeout=5)
+                break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"gunicorn did not start; see {log.name}")
+            time.sleep(0.3)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def warm_up(url, headers, requests=10):
+    for _ in range(requests):
+        request = urllib.request.Request(url, headers=headers)
+        with contextlib.suppress(urllib.error.URLError):
+            urllib.request.urlopen(request, timeout=60).read()
+
+
+def run_wrk(url, cookie=None):
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "30s"]
+    command += ["-s", str(LUA)]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, timeout=DURATION + 120
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("WRK_JSON "))
+    data = json.loads(line.removeprefix("WRK_JSON "))
+    data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+    data["p50_ms"] = data["p50"] / 1000
+    data["p99_ms"] = data["p99"] / 1000
+    return data
+
+
+def measure_export(url, master):
+    """Download the export once; its time, size and the workers' peak resident memory."""
+    workers = master.children()
+    baseline = max(w.memory_info().rss for w in workers)
+    peak = [baseline]
+    done = threading.Event()
+
+    def poll():
+        while not done.is_set():
+            for worker in workers:
+                with contextlib.suppress(psutil.Error):
+                    peak[0] = max(peak[0], worker.memory_info().rss)
+            time.sleep(0.005)
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    started = time.monotonic()
+    first_byte, size, lines = None, 0, 0
+    try:
+        with urllib.request.urlopen(url, timeout=600) as response:
+            while chunk := response.read(1 << 16):
+                first_byte = first_byte or time.monotonic() - started
+                size += len(chunk)
+                lines += chunk.count(b"\n")
+    finally:
+        done.set()
+        poller.join()
+    return {
+        "seconds": time.monotonic() - started,
+        "first_byte": first_byte or 0,
+        "bytes": size,
+        "lines": lines,
+        "baseline_mb": baseline / 2**20,
+        "peak_mb": peak[0] / 2**20,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# In the database
+
+
+def timed(run, repeats):
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {
+        "p50": statistics.median(times),
+        "p95": times[min(len(times) - 1, round(0.95 * len(times)) - 1)],
+    }
+
+
+def search_queryset(word):
+    from django.http import QueryDict
+
+    try:
+        from engagements.filters import filter_encounters
+    except ImportError:  # before the FilterSet landed
+        from django.contrib.postgres.search import SearchQuery
+
+        from engagements.models import SEARCH_CONFIG, Encounter
+
+        query = SearchQuery(word, search_type="websearch", config=SEARCH_CONFIG)
+        return Encounter.objects.published().filter(search_vector=query)
+    return filter_encounters(QueryDict(f"q={word}"))[1]
+
+
+def explain(queryset):
+    from django.db import connection
+
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def database_timings(fx, repeats=40):
+    """p50/p95 in ms of what the list runs in the database: the page of rows and the count."""
+    from engagements.models import Encounter
+
+    results = {}
+    for key in ("rare", "common"):
+        queryset = search_queryset(fx[key])
+        page = queryset[:25]
+        timing = timed(lambda page=page, queryset=queryset: (list(page), queryset.count()), repeats)
+        timing["gin"] = "encounter_search_vector" in explain(queryset)
+        results[key] = timing
+    listing = Encounter.objects.published().newest_first()  # the list's order and index
+    results["page1"] = timed(lambda: list(listing[:25]), repeats)
+    results["page1000"] = timed(lambda: list(listing[24975:25000]), repeats)
+    return results
+
+
+# --------------------------------------------------------------------------------------------
+# The table
+
+
+def machine():
+    from django.db import connection
+
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True
+    ).stdout.strip()
+    return (
+        f"{os.cpu_count()} CPUs ({model}), {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}, "
+        f"PostgreSQL {postgres}; commit {commit or '?'}"
+    )
+
+
+def verdict(ok):
+    return "yes" if ok else "**NO**"
+
+
+def table(eps, export, db, fx, info):
+    by_key = {e.key: e for e in eps}
+    ceiling = by_key["ceiling"].result["rps"]
+    lines = [
+        f"`make bench`, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; {info}.",
+        f"Data: {fx['published']:,} published of {COUNT:,} synthetic + curated encounters "
+        f"(seed {SEED}); gunicorn {WORKERS} sync workers, production settings; "
+        f"wrk -t1 -c{CONNECTIONS} -d{DURATION}s per URL.",
+        "",
+        "| what | req/s | × ceiling | p50 ms | p99 ms | SQL queries | target | met |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for e in eps:
+        if e.result is None:
+            lines.append(f"| {e.label} | {e.note} | | | | | {e.target} | |")
+            continue
+        r = e.result
+        met = ""
+        if e.key in ("list3", "detail"):
+            met = verdict(r["rps"] >= 0.4 * ceiling)
+        elif e.key == "timeline":
+            met = verdict(r["p50_ms"] < 200)
+        elif e.key == "admin":
+            met = verdict(r["p50_ms"] < 300)
+        elif e.key == "page1000" and by_key["list"].result:
+            met = verdict(r["p50_ms"] <= 2 * by_key["list"].result["p50_ms"])
+        errors = (
+            f" ({r['non2xx']} non-2xx, {r['errors']} errors)" if r["non2xx"] or r["errors"] else ""
+        )
+        lines.append(
+            f"| {e.label}{errors} | {r['rps']:,.1f} | {r['rps'] / ceiling:.1%} | "
+            f"{r['p50_ms']:,.1f} | {r['p99_ms']:,.1f} | {e.queries} | {e.target} | {met} |"
+        )
+    if export is None:
+        lines.append(f"| CSV export of all rows | {NOT_ON_MAIN} | | | | | streams, < 150 MB | |")
+    elif "error" in export:
+        lines.append(f"| CSV export of all rows | {export['error']} | | | | | | **NO** |")
+    else:
+        lines.append(
+            f"| CSV export, {export['lines'] - 1:,} rows, {export['bytes'] / 2**20:.1f} MB: "
+            f"{export['seconds']:.1f} s (first byte {export['first_byte'] * 1000:.0f} ms), "
+            f"worker peak RSS {export['peak_mb']:.0f} MB (idle {export['baseline_mb']:.0f} MB) "
+            f"| | | | | {export['queries']} | peak < 150 MB | {verdict(export['peak_mb'] < 150)} |"
+        )
+    lines += [
+        "",
+        "In the database (list page query of 25 rows + its count; wall-clock ms over 40 runs):",
+        "",
+        "| query | p50 ms | p95 ms | target | met |",
+        "|---|---:|---:|---|---|",
+    ]
+    for key, limit in (("rare", 50), ("common", 200)):
+        t = db[key]
+        gin = "GIN index used" if t["gin"] else "GIN index NOT used"
+        lines.append(
+            f"| full text, {key} word “{fx[key]}” ({fx[key + '_matches']:,} hits; {gin}) | "
+            f"{t['p50']:.1f} | {t['p95']:.1f} | p95 < {limit} ms | "
+            f"{verdict(t['p95'] < limit and t['gin'])} |"
+        )
+    ratio = db["page1000"]["p50"] / db["page1"]["p50"]
+    lines.append(
+        f"| list page 1 (rows only) | {db['page1']['p50']:.1f} | {db['page1']['p95']:.1f} | | |"
+    )
+    lines.append(
+        f"| list page 1,000 (rows only) | {db['page1000']['p50']:.1f} | "
+        f"{db['page1000']['p95']:.1f} | ({ratio:.1f}× page 1 in the database) | |"
+    )
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def show_queries(paths):
+    """`bench/run.py --queries PATH…`: each SQL query a page runs, slowest first, with its time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, _cookie = admin_session()
+    for path in paths:
+        client.get(path)  # warm
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(path)
+            total = (time.perf_counter() - started) * 1000
+        print(f"{path}: HTTP {response.status_code}, {total:.0f} ms, {len(captured)} queries")
+        for query in sorted(captured, key=lambda q: -float(q["time"])):
+            print(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:400]}")
+
+
+def main():
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    database_url = localdb.ensure_running()
+    localdb.hold()
+    try:
+        env = app_environment(database_url)
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        ensure_dataset()
+        if sys.argv[1:2] == ["--queries"]:
+            return show_queries(sys.argv[2:])
+        ensure_wrk()
+        call_command("collectstatic", interactive=False, verbosity=0)
+        fx = choose_fixtures()
+        admin_client, admin_cookie = admin_session()
+        from django.test import Client
+
+        client = Client()
+        eps = endpoints(fx, admin_cookie)
+        for e in eps:
+            status, e.queries = count_queries(admin_client if e.cookie else client, e.path)
+            e.status = status
+            if status == 404 and e.optional:
+                e.note = NOT_ON_MAIN
+            elif status != 200:
+                e.note = f"HTTP {status}"
+        export_path = "/encounters.csv"
+        export_status, export_queries = count_queries(client, export_path)
+        say("Timing queries in the database…")
+        db = database_timings(fx)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        with gunicorn(env, port) as master:
+            for e in eps:
+                if e.note:
+                    say(f"  {e.label}: {e.note}")
+                    continue
+                headers = {"Cookie": e.cookie} if e.cookie else {}
+                warm_up(base + e.path, headers)
+                e.result = run_wrk(base + e.path, e.cookie)
+                say(
+                    f"  {e.label}: {e.result['rps']:,.1f} req/s, p50 {e.result['p50_ms']:.1f} ms,"
+                    f" p99 {e.result['p99_ms']:.1f} ms, {e.queries} queries"
+                )
+            export = None
+            if export_status == 200:
+                say("  CSV export of every row…")
+                try:
+                    export = measure_export(base + export_path, psutil.Process(master.pid))
+                    export["queries"] = export_queries
+                except (urllib.error.URLError, OSError) as error:
+                    export = {"error": f"failed: {error}"}
+            elif export_status != 404:
+                export = {"error": f"HTTP {export_status}"}
+        report = table(eps, export, db, fx, machine())
+        (BENCH_DIR / "last-run.md").write_text(report + "\n")
+        print(report)
+    finally:
+        localdb.release()
+
+
+if __name__ == "__main__":
+    main()
