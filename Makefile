@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # which is started for them and stopped after them.
 WITH_DB := $(if $(DATABASE_URL),,$(PY) -m engagements.localdb run --)
 
-.PHONY: run test install lint format editor db-stop migrate seed clean bench
+.PHONY: run test install lint format editor db-stop migrate seed clean bench hsg-report
 
 $(VENV)/.installed: pyproject.toml
 	python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
@@ -21,6 +21,7 @@ install: $(VENV)/.installed
 run: install
 	$(WITH_DB) sh -c '$(PY) manage.py migrate --noinput && \
 		$(PY) manage.py load_seed && \
+		$(PY) manage.py import_hsg && \
 		exec $(VENV)/bin/gunicorn engagements.wsgi --bind 127.0.0.1:$(PORT) \
 			--workers $${WEB_CONCURRENCY:-2} --access-logfile -'
 
@@ -43,6 +44,10 @@ editor: install
 
 migrate: install
 	$(WITH_DB) $(PY) manage.py migrate
+
+# Coverage of the Office of the Historian import (also at /admin/hsg-report/).
+hsg-report: install
+	$(WITH_DB) $(PY) manage.py hsg_report
 
 db-stop:
 	$(PY) -m engagements.localdb stop

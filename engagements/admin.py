@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.contrib.postgres.search import SearchQuery
+from django.views.generic import TemplateView
 from simple_history.admin import SimpleHistoryAdmin
 
+from engagements.hsg.report import build_report
 from engagements.models import (
     SEARCH_CONFIG,
+    Discrepancy,
     Encounter,
     Participation,
     Person,
@@ -143,3 +146,27 @@ class QuoteAdmin(SimpleHistoryAdmin):
     list_select_related = ["encounter", "speaker"]
     search_fields = ["text", "speaker_description", "speaker__name"]
     autocomplete_fields = ["encounter", "speaker", "source"]
+
+
+@admin.register(Discrepancy)
+class DiscrepancyAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "field", "encounter", "source"]
+    list_filter = ["field", "source__kind"]
+    list_select_related = ["encounter", "source"]
+    search_fields = ["our_value", "their_value", "note", "encounter__title", "source__external_id"]
+    autocomplete_fields = ["encounter", "source", "our_source"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+class HsgReportView(TemplateView):
+    """Coverage of the Office of the Historian import, for staff (wrapped in admin_view)."""
+
+    template_name = "admin/hsg_report.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **admin.site.each_context(self.request),
+            title="Office of the Historian import: coverage",
+            report=build_report(),
+            **kwargs,
+        )

@@ -8,6 +8,7 @@ import datetime
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -184,6 +185,10 @@ class EncounterQuerySet(models.QuerySet):
             "topics",
             "sources",
             models.Prefetch("quotes", queryset=Quote.objects.select_related("speaker", "source")),
+            models.Prefetch(
+                "discrepancies",
+                queryset=Discrepancy.objects.select_related("source", "our_source"),
+            ),
         )
 
 
@@ -677,3 +682,103 @@ class Quote(models.Model):
     @property
     def speaker_label(self):
         return self.speaker.name if self.speaker_id else self.speaker_description
+
+
+class Discrepancy(models.Model):
+    """Where a source disagrees with what the tracker records, shown on the encounter's page.
+
+    Recorded rather than silently resolved: the page names both values and their sources, so a
+    researcher can judge. The Office of the Historian import records its date and name
+    disagreements here (README.md, "Office of the Historian records").
+    """
+
+    class Field(models.TextChoices):
+        DATES = "dates", "Dates"
+        PERSON_NAME = "person_name", "Name of a person"
+        OFFICE = "office", "Office or title"
+        PLACE = "place", "Place"
+        OTHER = "other", "Other"
+
+    encounter = models.ForeignKey(
+        Encounter,
+        on_delete=models.CASCADE,
+        related_name="discrepancies",
+        help_text="The encounter whose record the source disagrees with.",
+    )
+    field = models.CharField(
+        max_length=12, choices=Field, help_text="What the source and our record disagree on."
+    )
+    our_value = models.CharField(
+        max_length=300,
+        help_text="What the tracker records, as shown on the page, e.g. “15 November 2023”.",
+    )
+    their_value = models.CharField(
+        max_length=300,
+        help_text="What the other source says, in its own wording, e.g. “12 November 2023”.",
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.CASCADE,
+        related_name="discrepancies",
+        help_text="The source that gives the differing value (one of this encounter's sources).",
+    )
+    our_source = models.ForeignKey(
+        Source,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supported_discrepancies",
+        help_text="Optional: the source for our value, if it is one of this encounter's sources. "
+        "Otherwise name it in the note.",
+    )
+    note = models.TextField(
+        help_text="Shown to the public: name both values and where each comes from, and why we "
+        "keep ours."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["encounter", "field", "id"]
+        verbose_name_plural = "discrepancies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["encounter", "source", "field", "their_value"],
+                name="discrepancy_unique_per_source_value",
+            ),
+            models.CheckConstraint(
+                condition=~Q(our_value=F("their_value")), name="discrepancy_values_differ"
+            ),
+            models.CheckConstraint(
+                condition=~Q(note="") & ~Q(our_value="") & ~Q(their_value=""),
+                name="discrepancy_values_and_note_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(our_source__isnull=True) | ~Q(our_source=F("source")),
+                name="discrepancy_our_source_is_another_source",
+            ),
+        ]
+        indexes = [models.Index(fields=["field"], name="discrepancy_field")]
+
+    def __str__(self):
+        return f"{self.get_field_display()}: {self.our_value} / {self.their_value}"
+
+    def get_absolute_url(self):
+        return self.encounter.get_absolute_url() + "#discrepancies"
+
+    def clean(self):
+        errors = {}
+        if self.source_id and self.encounter_id and self.source.encounter_id != self.encounter_id:
+            errors["source"] = "Choose one of this encounter's sources."
+        if (
+            self.our_source_id
+            and self.encounter_id
+            and self.our_source.encounter_id != self.encounter_id
+        ):
+            errors["our_source"] = "Choose one of this encounter's sources."
+        if self.our_value and self.our_value == self.their_value:
+            errors["their_value"] = "The two values are the same: there is no discrepancy."
+        if errors:
+            raise ValidationError(errors)

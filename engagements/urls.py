@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path
 
 from engagements import views
+from engagements.admin import HsgReportView
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -10,5 +11,7 @@ urlpatterns = [
     path("people/", views.PersonListView.as_view(), name="person-list"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
     path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
+    # Staff only: admin_view sends anyone else to the admin login.
+    path("admin/hsg-report/", admin.site.admin_view(HsgReportView.as_view()), name="hsg-report"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,536 @@
+"""Import the Office of the Historian's records as encounters, merged and reconciled.
+
+- One encounter per trip or visit, except that a Secretary's record of a trip on which they
+  accompanied the President is merged with the President's record (the two overlap in time;
+  each participant keeps their own dates), and a record that describes an encounter already
+  curated is attached to it as a further source (CURATED_LINKS).
+- Idempotent: a record is imported once, keyed by its namespaced id ("hsg-trip:2844") on
+  Source.external_id. Records already imported are left alone, so a second run changes nothing
+  and editors' later corrections survive.
+- The Office's words (remarks, descriptions) are kept verbatim as a quotation attributed to the
+  Office, never as our summary; its spellings are kept on the source's note; where its dates or
+  names differ from ours a Discrepancy names both values and their sources.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from engagements.hsg import gazetteer as gz
+from engagements.hsg.records import OUTLET, Record, read_all
+from engagements.models import (
+    Discrepancy,
+    Encounter,
+    Participation,
+    Person,
+    Place,
+    Quote,
+    Side,
+    Source,
+)
+
+README = "engagements/fixtures/hsg/README.md"
+
+# Records that describe an encounter the editors have curated: attach, do not duplicate.
+CURATED_LINKS = {"hsg-visit:3196": "biden-xi-meeting-woodside-2023-11-15"}
+# Curated encounters that took place within an imported trip: (curated slug, record id).
+# Xi's APEC visit (3201) is the trip; the Woodside meeting (3196, curated) is one of its sessions.
+SESSIONS = {"biden-xi-meeting-woodside-2023-11-15": "hsg-visit:3201"}
+
+
+@dataclass(frozen=True)
+class Correction:
+    start_date: datetime.date
+    note: str
+
+
+# Dates the Office has wrong, with the reference for the correction. The reference is the
+# project's notes on the data (README "Data-quality problems", item 1), cited as such.
+CORRECTIONS = {
+    "hsg-trip:4145": Correction(
+        datetime.date(2023, 6, 18),
+        "The Office's record hsg-trip:4145 starts this trip on 17 June 2023. Blinken arrived in "
+        "Beijing on 18 June; he met Qin Gang on the 18th and Wang Yi and Xi Jinping on the "
+        f"19th. Reference: the project's notes on the Office's data ({README}, "
+        "“Misdated records”).",
+    ),
+    "hsg-visit:3201": Correction(
+        datetime.date(2023, 11, 14),
+        "The Office's record hsg-visit:3201 gives 12–17 November 2023, the APEC summit week "
+        "that it gives for 17 of the 18 leaders' visits it recorded for APEC 2023, rather than "
+        "Xi's own stay. Xi is reported to have arrived on 14 November. Reference: the project's "
+        f"notes on the Office's data ({README}, “Misdated records”).",
+    ),
+}
+
+
+def format_dates(start, end):
+    """“15 November 2023”, “17–19 June 2023”, “30 September – 1 October 2017”."""
+    if start == end:
+        return f"{start.day} {start:%B %Y}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {start:%B %Y}"
+    if start.year == end.year:
+        return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
+    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+
+
+def join_words(words):
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def record_dates(record):
+    correction = CORRECTIONS.get(record.external_id)
+    start = correction.start_date if correction else record.start_date
+    return start, record.end_date
+
+
+@dataclass
+class Group:
+    """The records that become one encounter: a President's trip with the Secretary's, or one."""
+
+    records: list
+
+    @property
+    def lead(self):
+        return self.records[0]
+
+    @property
+    def ids(self):
+        return [r.external_id for r in self.records]
+
+
+def group_records(records):
+    """Pair each President's trip with the Secretary's trip that overlaps it in time.
+
+    The Office files an accompanied trip twice, once per traveller, with dates that can differ
+    by days (README, "One trip as two records"); overlapping dates in the same country is the
+    test, and the President's record leads.
+    """
+    secretaries = [r for r in records if r.kind == "trip" and r.role == "secretary"]
+    paired = set()
+    groups = []
+    for record in records:
+        if record.kind == "trip" and record.role == "secretary":
+            continue
+        group = Group([record])
+        if record.kind == "trip" and record.role == "president":
+            for other in secretaries:
+                overlaps = (
+                    other.start_date <= record.end_date and record.start_date <= other.end_date
+                )
+                if overlaps and other.number not in paired:
+                    paired.add(other.number)
+                    group.records.append(other)
+        groups.append(group)
+    groups += [Group([r]) for r in secretaries if r.number not in paired]
+    groups.sort(key=lambda g: (min(r.start_date for r in g.records), g.lead.number))
+    return groups
+
+
+@dataclass
+class ImportResult:
+    records: int = 0
+    imported: list = field(default_factory=list)  # record ids imported by this run
+    already: list = field(default_factory=list)  # record ids imported by an earlier run
+    created: list = field(default_factory=list)  # encounters created
+    merged: list = field(default_factory=list)  # (encounter, [record ids]) with several records
+    linked: list = field(default_factory=list)  # (curated encounter, record id)
+    waiting: list = field(default_factory=list)  # (record id, missing curated slug)
+    discrepancies: int = 0
+    unmatched: list = field(default_factory=list)  # (record id, phrase)
+
+    @property
+    def changed(self):
+        return bool(self.imported)
+
+
+class Importer:
+    def __init__(self):
+        self.result = ImportResult()
+        self.people = {}
+        self.places = {}
+
+    @transaction.atomic
+    def run(self, records=None):
+        records = read_all() if records is None else records
+        self.result.records = len(records)
+        for group in group_records(records):
+            self.import_group(group)
+        self.link_sessions()
+        return self.result
+
+    # Groups and encounters -------------------------------------------------------------
+
+    def import_group(self, group):
+        existing = {
+            s.external_id: s
+            for s in Source.objects.filter(external_id__in=group.ids).select_related("encounter")
+        }
+        self.result.already += [i for i in group.ids if i in existing]
+        if len(existing) == len(group.ids):
+            return
+        if existing:
+            encounter, created = next(iter(existing.values())).encounter, False
+        elif group.lead.external_id in CURATED_LINKS:
+            slug = CURATED_LINKS[group.lead.external_id]
+            encounter, created = Encounter.objects.filter(slug=slug).first(), False
+            if encounter is None:
+                self.result.waiting.append((group.lead.external_id, slug))
+                return
+        else:
+            encounter, created = self.create_encounter(group), True
+            self.result.created.append(encounter)
+        for record in group.records:
+            if record.external_id not in existing:
+                self.add_record(encounter, record, group, created)
+        if len(group.records) > 1:
+            self.result.merged.append((encounter, group.ids))
+        encounter.refresh_search_document()
+
+    def create_encounter(self, group):
+        spans = [record_dates(r) for r in group.records]
+        lead = group.lead
+        levels = {self.level(r) for r in group.records}
+        place_key = self.place_key(group)
+        if lead.kind == "trip":
+            short = gz.TRAVELLERS[lead.who][1] if lead.who in gz.TRAVELLERS else lead.name
+            keys, _ = self.trip_places(group)
+            where = join_words([gz.PLACES[k][0] for k in keys]) if keys else "China"
+            title, slug_base = f"{short} visit to {where}", f"{short} visit china"
+            venue = Encounter.Venue.PRC
+        else:
+            name = self.visitor_official(lead)[1]
+            title, slug_base = f"{name} visit to the United States", f"{name} visit us"
+            venue = Encounter.Venue.US
+        start = min(s for s, _ in spans)
+        return Encounter.objects.create(
+            title=title,
+            slug=self.unique_slug(slugify(f"{slug_base} {start:%Y-%m-%d}")),
+            kind=Encounter.Kind.VISIT,
+            venue=venue,
+            level=Encounter.Level.LEADER if "leader" in levels else Encounter.Level.CABINET,
+            start_date=start,
+            end_date=max(e for _, e in spans),
+            place=self.place(place_key) if place_key else None,
+            status=Encounter.Status.PUBLISHED,
+            provenance=Encounter.Provenance.HSG,
+        )
+
+    @staticmethod
+    def unique_slug(base):
+        slug, n = base, 1
+        while Encounter.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+    @staticmethod
+    def level(record):
+        if record.kind == "trip":
+            return "leader" if record.role == "president" else "cabinet"
+        title, _ = gz.parse_visitor(record.visitor)
+        return gz.VISITOR_TITLES[title][1] if title else "cabinet"
+
+    # Places ----------------------------------------------------------------------------
+
+    @staticmethod
+    def trip_places(group):
+        keys, unknown = [], []
+        for record in group.records:
+            record_keys, record_unknown = gz.trip_place_keys(record)
+            keys += [k for k in record_keys if k not in keys]
+            unknown += record_unknown
+        return keys, unknown
+
+    def place_key(self, group):
+        """One place per encounter: Beijing when the trip went there (where the official
+        meetings are held), else the first city listed; a visit's place only when its
+        description names it."""
+        if group.lead.kind == "visit":
+            return gz.visit_place_key(group.lead)
+        keys, _ = self.trip_places(group)
+        if not keys:
+            return None
+        return "Beijing" if "Beijing" in keys else keys[0]
+
+    def place(self, key):
+        if key not in self.places:
+            name, city, country = gz.PLACES[key]
+            self.places[key] = Place.objects.get_or_create(name=name, city=city, country=country)[0]
+        return self.places[key]
+
+    # People ----------------------------------------------------------------------------
+
+    def person(self, official):
+        """Our Person for an official, created if new; known spellings added to its aliases."""
+        if official.slug in self.people:
+            return self.people[official.slug]
+        person, created = Person.objects.get_or_create(
+            slug=official.slug,
+            defaults={
+                "name": official.name,
+                "name_zh": official.name_zh,
+                "side": official.side,
+                "aliases": "\n".join(official.aliases),
+            },
+        )
+        if not created:
+            known = set(person.aliases.splitlines())
+            missing = [a for a in official.aliases if a not in known]
+            if missing or (official.name_zh and not person.name_zh):
+                person.aliases = "\n".join([*person.aliases.splitlines(), *missing]).strip()
+                person.name_zh = person.name_zh or official.name_zh
+                person.save()
+        self.people[official.slug] = person
+        return person
+
+    def visitor_official(self, record):
+        """(title, our name, Official or None) for a visit's "Title Name" visitor text."""
+        title, name = gz.parse_visitor(record.visitor)
+        official = gz.find_official(name)
+        return title, official.name if official else name, official
+
+    def visitor_person(self, record):
+        title, name, official = self.visitor_official(record)
+        if official is None:
+            # The visitor is the record's subject, so they exist; but they are not in our
+            # table, so report them for an editor to check.
+            self.result.unmatched.append((record.external_id, record.visitor))
+            official = gz.Official(slugify(name), name, Side.PRC)
+        return self.person(official), gz.VISITOR_TITLES[title][0] if title else ""
+
+    def traveller_person(self, record):
+        slug = gz.TRAVELLERS.get(record.who, (None,))[0]
+        official = gz.OFFICIALS.get(slug) or gz.find_official(record.name)
+        if official is None:
+            self.result.unmatched.append((record.external_id, record.name))
+            official = gz.Official(slugify(record.name), record.name, Side.US)
+        return self.person(official), gz.ROLE_OFFICES[record.role]
+
+    # One record --------------------------------------------------------------------------
+
+    def mentions(self, record):
+        table = gz.TRIP_MENTIONS if record.kind == "trip" else gz.VISIT_MENTIONS
+        return gz.match_names(record.text, record.start_date, table)
+
+    def add_record(self, encounter, record, group, created):
+        matches = self.mentions(record)
+        self.result.unmatched += [(record.external_id, p) for p in matches.unmatched]
+        source = Source.objects.create(
+            encounter=encounter,
+            kind=Source.Kind.DATASET,
+            outlet=OUTLET,
+            title=self.source_title(record),
+            url=record.url,
+            external_id=record.external_id,
+            note=self.source_note(record, group, matches),
+        )
+        if record.text:
+            Quote.objects.create(
+                encounter=encounter,
+                text=record.text,
+                speaker_description=f"{OUTLET} (record {record.external_id})",
+                source=source,
+                context=f"The Office's own description in record {record.external_id}, quoted "
+                "as published (line breaks normalised); not the tracker's summary.",
+                language=Quote.Language.ENGLISH,
+            )
+        if created:
+            self.add_participants(encounter, record, group, matches)
+        else:
+            self.result.linked.append((encounter, record.external_id))
+            self.compare_dates(encounter, record, source)
+        self.record_corrections(encounter, record, source)
+        self.record_misspellings(encounter, record, source, matches)
+        self.result.imported.append(record.external_id)
+
+    def add_participants(self, encounter, record, group, matches):
+        if record.kind == "trip":
+            person, office = self.traveller_person(record)
+        else:
+            person, office = self.visitor_person(record)
+        start, end = record_dates(record)
+        own = (start, end) != (encounter.start_date, encounter.end_date)
+        self.participate(
+            encounter,
+            person,
+            role=Participation.Role.VISITOR,
+            office=office,
+            order=group.records.index(record),
+            start_date=start if own else None,
+            end_date=end if own else None,
+        )
+        linked = [m for m in matches.matches if m.mention.link]
+        for order, match in enumerate(linked):
+            person = self.person(match.official)
+            us_member = person.side == Side.US and record.kind == "trip"
+            self.participate(
+                encounter,
+                person,
+                role=Participation.Role.DELEGATION if us_member else Participation.Role.HOST,
+                office=match.mention.office,
+                order=order + len(group.records) if us_member else order,
+            )
+
+    @staticmethod
+    def participate(encounter, person, **fields):
+        Participation.objects.get_or_create(
+            encounter=encounter, person=person, defaults={"side": person.side, **fields}
+        )
+
+    # The source's note ---------------------------------------------------------------------
+
+    @staticmethod
+    def source_title(record):
+        dates = format_dates(record.start_date, record.end_date)
+        if record.kind == "trip":
+            who = "President" if record.role == "president" else "Secretary of State"
+            return f"Travels abroad of the {who}: {record.name}, China, {dates}"
+        return f"Visits by foreign leaders, {record.start_date.year}: {record.visitor}, {dates}"
+
+    def source_note(self, record, group, matches):
+        dates = format_dates(record.start_date, record.end_date)
+        if record.kind == "trip":
+            role = "President" if record.role == "president" else "Secretary of State"
+            lines = [
+                f"Record {record.external_id} as the Office gives it: {record.name} ({role}), "
+                f"{dates}, locale “{record.locale}”."
+            ]
+            kept = [
+                f"“{loc}” ({gz.LOCALES[loc]})"
+                for loc in record.locales
+                if loc in gz.LOCALES and gz.LOCALES[loc] != loc
+            ]
+            if kept:
+                lines.append("Place names as the record spells them: " + ", ".join(kept) + ".")
+            _, unknown = gz.trip_place_keys(record)
+            if unknown:
+                lines.append("Not placed: " + ", ".join(f"“{u}”" for u in unknown) + ".")
+        else:
+            lines = [
+                f"Record {record.external_id} as the Office gives it: “{record.visitor}”, {dates}."
+            ]
+        named = [
+            f"“{m.mention.phrase}” ({m.official.name})" for m in matches.matches if m.mention.link
+        ]
+        if named:
+            lines.append("People named in the record: " + "; ".join(named) + ".")
+        if matches.unmatched:
+            lines.append(
+                "Named but not matched to anyone in the tracker: "
+                + "; ".join(f"“{p}”" for p in matches.unmatched)
+                + "."
+            )
+        others = [i for i in group.ids if i != record.external_id]
+        if others:
+            lines.append(
+                "The Office records this trip twice; merged here with " + ", ".join(others) + "."
+            )
+        if record.external_id in CORRECTIONS:
+            lines.append("The dates are corrected on this page; see “Where sources disagree”.")
+        return " ".join(lines)
+
+    # Discrepancies ----------------------------------------------------------------------------
+
+    def discrepancy(self, encounter, source, field, ours, theirs, note, our_source=None):
+        _, created = Discrepancy.objects.get_or_create(
+            encounter=encounter,
+            source=source,
+            field=field,
+            their_value=theirs,
+            defaults={"our_value": ours, "note": note, "our_source": our_source},
+        )
+        self.result.discrepancies += created
+
+    def compare_dates(self, encounter, record, source):
+        """A record attached to a curated encounter: name both dates and their sources."""
+        theirs = (record.start_date, record.end_date)
+        ours = (encounter.start_date, encounter.end_date)
+        if theirs == ours:
+            return
+        ours_text, theirs_text = format_dates(*ours), format_dates(*theirs)
+        curated = list(encounter.sources.exclude(kind=Source.Kind.DATASET))
+        cited = join_words(
+            [
+                f"{s.outlet} ({s.published_on.day} {s.published_on:%B %Y})"
+                if s.published_on
+                else s.outlet
+                for s in curated
+            ]
+        )
+        note = (
+            f"The {OUTLET}'s record {record.external_id} dates this {theirs_text}. "
+            f"The tracker gives {ours_text}" + (f", as reported by {cited}." if curated else ".")
+        )
+        self.discrepancy(
+            encounter,
+            source,
+            Discrepancy.Field.DATES,
+            ours_text,
+            theirs_text,
+            note,
+            our_source=curated[0] if curated else None,
+        )
+
+    def record_corrections(self, encounter, record, source):
+        correction = CORRECTIONS.get(record.external_id)
+        if correction is None:
+            return
+        self.discrepancy(
+            encounter,
+            source,
+            Discrepancy.Field.DATES,
+            format_dates(*record_dates(record)),
+            format_dates(record.start_date, record.end_date),
+            correction.note,
+        )
+
+    def record_misspellings(self, encounter, record, source, matches):
+        for match in matches.matches:
+            if not match.mention.misspelling:
+                continue
+            field, theirs, ours = match.mention.misspelling
+            what = "name" if field == Discrepancy.Field.PERSON_NAME else "title"
+            self.discrepancy(
+                encounter,
+                source,
+                field,
+                ours,
+                theirs,
+                f"The Office's record {record.external_id} writes the {what} “{theirs}” "
+                f"(“{match.mention.phrase}”); it is {match.official.name}'s, spelt “{ours}”. "
+                "The record's wording is kept on the source.",
+            )
+        for locale in record.locales:
+            if locale in gz.MISSPELT_LOCALES:
+                ours = gz.MISSPELT_LOCALES[locale]
+                self.discrepancy(
+                    encounter,
+                    source,
+                    Discrepancy.Field.PLACE,
+                    ours,
+                    locale,
+                    f"The Office's record {record.external_id} lists “{locale}” among the places "
+                    f"visited; the city is {ours}.",
+                )
+
+    # Sessions ----------------------------------------------------------------------------------
+
+    def link_sessions(self):
+        """Make a curated meeting a session of the imported trip it took place in (once)."""
+        for slug, record_id in SESSIONS.items():
+            session = Encounter.objects.filter(slug=slug, parent__isnull=True).first()
+            trip = Source.objects.filter(external_id=record_id).select_related("encounter").first()
+            if session and trip and trip.encounter_id != session.pk:
+                session.parent = trip.encounter
+                session.save()
+
+
+def import_records(records=None):
+    return Importer().run(records)
+
+
+__all__ = ["Importer", "ImportResult", "Record", "group_records", "import_records"]

@@ -1,0 +1,34 @@
+"""Import the Office of the Historian's China trips and visits (engagements/fixtures/hsg/).
+
+Idempotent: records are keyed by their namespaced ids (hsg-trip:N, hsg-visit:N) on
+Source.external_id; a record already imported is left as it is. Run after load_seed, so that
+records describing curated encounters are attached to them rather than duplicated.
+"""
+
+from django.core.management.base import BaseCommand
+
+from engagements.hsg.importer import import_records
+
+
+class Command(BaseCommand):
+    help = "Import the Office of the Historian's US–China trips and visits (idempotent)."
+
+    def handle(self, *args, **options):
+        result = import_records()
+        self.stdout.write(
+            f"Office of the Historian: {result.records} records; {len(result.imported)} "
+            f"imported now, {len(result.already)} already present; {len(result.created)} "
+            f"encounters created, {len(result.merged)} merged from several records, "
+            f"{len(result.linked)} records linked to curated encounters, "
+            f"{result.discrepancies} discrepancies recorded."
+        )
+        for record_id, slug in result.waiting:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"{record_id} not imported: it describes curated encounter {slug}, which is "
+                    "missing. Run `manage.py load_seed` first."
+                )
+            )
+        if result.unmatched and options["verbosity"] > 1:
+            for record_id, phrase in result.unmatched:
+                self.stdout.write(f"  not matched: {record_id}: {phrase}")

@@ -1,0 +1,418 @@
+"""The Office of the Historian import (issue 8): merged, reconciled, idempotent, reported."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from engagements.hsg import gazetteer as gz
+from engagements.hsg.importer import group_records
+from engagements.hsg.records import read_all, read_trips, read_visits
+from engagements.models import (
+    Discrepancy,
+    Encounter,
+    Participation,
+    Person,
+    Place,
+    Quote,
+    Source,
+)
+
+pytestmark = pytest.mark.django_db
+HSG = Encounter.Provenance.HSG
+WOODSIDE = "biden-xi-meeting-woodside-2023-11-15"
+
+
+@pytest.fixture
+def imported(seeded):
+    call_command("import_hsg", stdout=io.StringIO())
+
+
+def encounter_of(record_id):
+    return Source.objects.get(external_id=record_id).encounter
+
+
+# The shipped data --------------------------------------------------------------------------
+
+
+def test_shipped_files_hold_the_prc_subset():
+    trips, visits = read_trips(), read_visits()
+    assert (len(trips), len(visits)) == (66, 30)
+    assert min(r.start_date for r in trips + visits) == datetime.date(1972, 2, 17)
+    assert {r.role for r in trips} == {"president", "secretary"}
+    # Pretty-printing whitespace is normalised.
+    kissinger = next(r for r in trips if r.number == 987)
+    assert kissinger.text == (
+        "Met with Chairman Mao Tse-tung, Premier Chou En-lai, and senior Chinese officials."
+    )
+
+
+def test_secretary_and_president_pairs_are_grouped():
+    pairs = [g for g in group_records(read_all()) if len(g.records) > 1]
+    assert len(pairs) == 11
+    assert {tuple(sorted(r.number for r in g.records)) for g in pairs} >= {
+        (1742, 2844),
+        (106, 2599),
+        (3764, 3897),
+        (3628, 3702),
+    }
+    assert all(g.lead.role == "president" for g in pairs)
+
+
+# Counts and merges -------------------------------------------------------------------------
+
+
+def test_counts_after_merging(imported):
+    assert Source.objects.filter(external_id__startswith="hsg-").count() == 96
+    # 96 records - 11 merged Secretary records - 1 record attached to a curated encounter.
+    assert Encounter.objects.filter(provenance=HSG).count() == 84
+    assert Encounter.objects.published().filter(provenance=HSG).count() == 84
+    merged = [e for e in Encounter.objects.filter(provenance=HSG) if e.sources.count() > 1]
+    assert len(merged) == 11
+    # Every record's description is kept, attributed to the Office, as a quotation.
+    assert Quote.objects.filter(source__external_id__startswith="hsg-").count() == 96
+
+
+def test_no_duplicate_encounter_for_any_trip(imported):
+    hsg = Encounter.objects.filter(provenance=HSG)
+    keys = list(hsg.values_list("start_date", "venue", "level"))
+    visitors = Participation.objects.filter(encounter__in=hsg, role="visitor")
+    per_person_day = visitors.values_list("person_id", "encounter__start_date")
+    assert len(set(per_person_day)) == len(per_person_day)
+    assert len(keys) == 84
+
+
+def test_accompanied_president_is_one_encounter_with_each_persons_dates(imported):
+    nixon_trip = encounter_of("hsg-trip:2844")
+    assert encounter_of("hsg-trip:1742") == nixon_trip
+    assert (nixon_trip.start_date, nixon_trip.end_date) == (
+        datetime.date(1972, 2, 17),
+        datetime.date(1972, 2, 28),
+    )
+    assert nixon_trip.level == Encounter.Level.LEADER
+    nixon = nixon_trip.participations.get(person__slug="richard-nixon")
+    rogers = nixon_trip.participations.get(person__slug="william-p-rogers")
+    assert (nixon.office, rogers.office) == ("President of the United States", "Secretary of State")
+    assert (nixon.role, rogers.role) == ("visitor", "visitor")
+    # Nixon arrived on the 21st; Rogers's dates are the encounter's, so not repeated.
+    assert (nixon.start_date, nixon.end_date) == (
+        datetime.date(1972, 2, 21),
+        datetime.date(1972, 2, 28),
+    )
+    assert (rogers.start_date, rogers.end_date) == (None, None)
+
+    clinton_trip = encounter_of("hsg-trip:2599")
+    assert encounter_of("hsg-trip:106") == clinton_trip
+    albright = clinton_trip.participations.get(person__slug="madeleine-albright")
+    assert albright.start_date == datetime.date(1998, 6, 25)
+    assert clinton_trip.start_date == datetime.date(1998, 6, 24)
+
+
+def test_nixon_1972_with_mao_and_zhou(imported, client):
+    trip = encounter_of("hsg-trip:2844")
+    assert trip.title == "Nixon visit to Shanghai, Beijing and Hangzhou"
+    assert (trip.kind, trip.venue, trip.provenance) == ("visit", "prc", HSG)
+    assert trip.place == Place.objects.get(name="Beijing", country="CN")
+    hosts = {p.person.slug: p for p in trip.participations.filter(side="prc")}
+    assert set(hosts) == {"mao-zedong", "zhou-enlai"}
+    assert hosts["mao-zedong"].office == "Chairman of the Chinese Communist Party"
+    assert hosts["zhou-enlai"].role == Participation.Role.HOST
+    assert "Chou En-lai" in Person.objects.get(slug="zhou-enlai").aliases.splitlines()
+    source = trip.sources.get(external_id="hsg-trip:2844")
+    assert source.kind == Source.Kind.DATASET
+    assert (
+        source.url
+        == "https://history.state.gov/departmenthistory/travels/president/nixon-richard-m"
+    )
+    assert "“Shanghai, Peking, Hangchow”" in source.note
+    assert "“Peking” (Beijing)" in source.note and "“Hangchow” (Hangzhou)" in source.note
+    # The Office's remark is shown verbatim as its own words, not as our summary.
+    assert trip.summary == ""
+    quote = trip.quotes.get(source=source)
+    assert quote.text == "State visit; met with Chairman Mao Tse-tung and Premier Chou En-lai."
+    page = client.get(trip.get_absolute_url()).text
+    assert "Mao Zedong" in page and "Zhou Enlai" in page
+    assert "State visit; met with Chairman Mao Tse-tung and Premier Chou En-lai." in page
+    assert "Office of the Historian" in page
+    # Search finds it by the Office's Wade-Giles and by our spelling.
+    assert trip in Encounter.objects.filter(search_vector="Hangzhou")
+    assert trip in Encounter.objects.filter(search_vector="Zhou")
+
+
+def test_unknowns_stay_unknown(imported):
+    hsg = Encounter.objects.filter(provenance=HSG)
+    assert set(hsg.values_list("initiated_by", flat=True)) == {"unknown"}
+    assert set(hsg.values_list("tone", flat=True)) == {"unknown"}
+    assert not hsg.exclude(duration_minutes=None).exists()
+    assert not hsg.exclude(summary="").exists()
+    assert set(hsg.values_list("kind", flat=True)) == {"visit"}
+
+
+def test_visitors_titles_and_levels(imported):
+    deng = encounter_of("hsg-visit:3082")
+    assert (deng.venue, deng.level) == ("us", "cabinet")
+    visitor = deng.participations.get(role="visitor")
+    assert (visitor.person.slug, visitor.office) == ("deng-xiaoping", "Vice Premier")
+    # The description names the US counterpart: linked as host.
+    assert deng.participations.get(role="host").person.name == "Jimmy Carter"
+    zhu = encounter_of("hsg-visit:1328")
+    assert zhu.level == "leader"
+    assert zhu.participations.get().office == "Premier of the State Council"
+    assert "“Prime Minister Zhu Rongji”" in zhu.sources.get().note
+    # A place only where the description names it.
+    assert encounter_of("hsg-visit:2952").place.name == "Mar-a-Lago"
+    assert encounter_of("hsg-visit:2804").place is None
+    # "President Bush" is resolved by the date.
+    assert encounter_of("hsg-visit:912").participations.get(role="host").person.slug == (
+        "george-h-w-bush"
+    )
+    assert encounter_of("hsg-visit:1581").participations.get(role="host").person.slug == (
+        "george-w-bush"
+    )
+
+
+# Curated encounters and discrepancies ------------------------------------------------------
+
+
+def test_woodside_record_is_linked_not_duplicated(imported):
+    woodside = Encounter.objects.get(slug=WOODSIDE)
+    assert encounter_of("hsg-visit:3196") == woodside
+    assert woodside.provenance == Encounter.Provenance.CURATED
+    assert woodside.start_date == datetime.date(2023, 11, 15)
+    assert (
+        not Encounter.objects.filter(
+            provenance=HSG, start_date__lte="2023-11-15", end_date__gte="2023-11-15"
+        )
+        .exclude(pk=woodside.parent_id)
+        .exists()
+    )
+    # Xi's APEC visit (3201) is the trip the Woodside meeting belongs to.
+    apec = encounter_of("hsg-visit:3201")
+    assert woodside.parent == apec
+    assert apec.place.name == "San Francisco"
+    assert apec.start_date == datetime.date(2023, 11, 14)
+
+
+def test_woodside_discrepancy_note_on_the_detail_page(imported, client):
+    discrepancy = Discrepancy.objects.get(encounter__slug=WOODSIDE)
+    assert discrepancy.field == Discrepancy.Field.DATES
+    assert (discrepancy.our_value, discrepancy.their_value) == (
+        "15 November 2023",
+        "12 November 2023",
+    )
+    assert discrepancy.source.external_id == "hsg-visit:3196"
+    assert discrepancy.our_source.outlet == "The Almanac"
+    assert "hsg-visit:3196" in discrepancy.note and "The Almanac" in discrepancy.note
+    page = client.get(reverse("encounter-detail", args=[WOODSIDE])).text
+    section = page[page.index('id="discrepancies"') :]
+    assert "Where sources disagree" in section
+    assert "15 November 2023" in section and "12 November 2023" in section
+    assert "The Almanac" in section and "Office of the Historian" in section
+    assert "hsg-visit:3196" in section
+
+
+def test_detail_page_without_discrepancies_has_no_section(imported, client):
+    page = client.get(encounter_of("hsg-trip:2844").get_absolute_url()).text
+    assert 'id="discrepancies"' not in page
+
+
+def test_blinken_june_2023_is_its_own_encounter_with_the_corrected_date(imported):
+    trip = encounter_of("hsg-trip:4145")
+    assert trip.provenance == HSG
+    assert (trip.start_date, trip.end_date) == (
+        datetime.date(2023, 6, 18),
+        datetime.date(2023, 6, 19),
+    )
+    assert set(trip.participations.values_list("person__slug", flat=True)) == {
+        "antony-blinken",
+        "xi-jinping",
+        "qin-gang",
+    }
+    discrepancy = trip.discrepancies.get()
+    assert (discrepancy.our_value, discrepancy.their_value) == (
+        "18–19 June 2023",
+        "17–19 June 2023",
+    )
+    assert "engagements/fixtures/hsg/README.md" in discrepancy.note
+    assert "17–19 June 2023" in trip.sources.get().note
+
+
+def test_misspelled_names_match_the_right_person(imported):
+    kerry_2015 = encounter_of("hsg-trip:3570")
+    xi = Person.objects.get(slug="xi-jinping")
+    assert Person.objects.filter(name__in=["Xi Jingping", "Li Liqiang", "Wang Li"]).count() == 0
+    assert kerry_2015.participations.filter(person=xi).exists()
+    assert "“President Xi Jingping” (Xi Jinping)" in kerry_2015.sources.get().note
+    assert "Xi Jingping" in xi.aliases.splitlines()
+    assert kerry_2015.discrepancies.filter(
+        our_value="Xi Jinping", their_value="Xi Jingping"
+    ).exists()
+    kerry_2016 = encounter_of("hsg-trip:3641")
+    assert set(
+        kerry_2016.participations.filter(side="prc").values_list("person__slug", flat=True)
+    ) == {
+        "xi-jinping",
+        "wang-yi",
+        "yang-jiechi",
+    }
+    kerry_2013 = encounter_of("hsg-trip:3345")
+    assert kerry_2013.participations.filter(person__slug="li-keqiang").exists()
+    # The same John Kerry as the curated climate envoy, here as Secretary of State.
+    assert kerry_2013.participations.get(person__slug="john-kerry").office == "Secretary of State"
+
+
+def test_names_are_resolved_by_title_and_date():
+    found = gz.match_names(
+        "Met with President Li and Premier Zhao.", datetime.date(1984, 4, 26), gz.TRIP_MENTIONS
+    )
+    assert [m.official.slug for m in found.matches] == ["li-xiannian", "zhao-ziyang"]
+    found = gz.match_names(
+        "Met with President Hu, Foreign Minister Li", datetime.date(2005, 7, 9), gz.TRIP_MENTIONS
+    )
+    assert [m.official.slug for m in found.matches] == ["hu-jintao", "li-zhaoxing"]
+    found = gz.match_names(
+        "Met with President Hu and Russian Prime Minister Putin.",
+        datetime.date(2008, 8, 7),
+        gz.TRIP_MENTIONS,
+    )
+    assert found.unmatched == ["Prime Minister Putin"]
+
+
+# Idempotence ---------------------------------------------------------------------------------
+
+
+def snapshot():
+    models = (Encounter, Participation, Source, Quote, Person, Place, Discrepancy)
+    return (
+        [m.objects.count() for m in models],
+        [m.history.count() for m in (Encounter, Participation, Source, Quote, Person, Discrepancy)],
+        sorted(Encounter.objects.values_list("id", "updated_at", "search_document")),
+        sorted(Person.objects.values_list("id", "aliases")),
+    )
+
+
+def test_second_import_changes_nothing(imported):
+    before = snapshot()
+    out = io.StringIO()
+    call_command("import_hsg", stdout=out)
+    assert snapshot() == before
+    assert "0 imported now, 96 already present" in out.getvalue()
+
+
+def test_editor_corrections_survive_a_reimport(imported):
+    trip = encounter_of("hsg-trip:2844")
+    Encounter.objects.filter(pk=trip.pk).update(title="Nixon in China")
+    call_command("import_hsg", stdout=io.StringIO())
+    assert Encounter.objects.get(pk=trip.pk).title == "Nixon in China"
+
+
+def test_import_before_the_seed_waits_for_the_curated_encounter(db):
+    err = io.StringIO()
+    call_command("import_hsg", stdout=io.StringIO(), stderr=err)
+    assert "hsg-visit:3196 not imported" in err.getvalue()
+    assert not Source.objects.filter(external_id="hsg-visit:3196").exists()
+    call_command("load_seed", verbosity=0)
+    call_command("import_hsg", stdout=io.StringIO(), stderr=io.StringIO())
+    assert encounter_of("hsg-visit:3196").slug == WOODSIDE
+    assert Encounter.objects.get(slug=WOODSIDE).parent == encounter_of("hsg-visit:3201")
+
+
+# The list, the timeline's span and provenance ---------------------------------------------
+
+
+def test_list_spans_1972_onward_with_curated_and_hsg(imported, client):
+    published = Encounter.objects.published()
+    assert published.earliest().start_date == datetime.date(1972, 2, 17)
+    assert published.latest().start_date.year == 2024
+    assert published.on_or_before(datetime.date(1979, 12, 31)).count() == 7
+    # The list pages run back to Nixon's visit.
+    first = client.get(reverse("encounter-list"))
+    last_page = first.context["page_obj"].paginator.num_pages
+    last = client.get(reverse("encounter-list"), {"page": last_page})
+    assert "Nixon visit to Shanghai, Beijing and Hangzhou" in last.text
+    assert "Biden–Xi meeting in Lima" in first.text or "Lima" in first.text
+
+
+def test_provenance_filter_selects_the_offices_records(imported):
+    hsg = Encounter.objects.published().filter(provenance=HSG)
+    assert hsg.count() == 84
+    assert not hsg.filter(slug=WOODSIDE).exists()
+    assert Encounter.objects.published().filter(provenance="curated").filter(slug=WOODSIDE).exists()
+
+
+# Report and admin ---------------------------------------------------------------------------
+
+
+def test_report_command(imported):
+    out = io.StringIO()
+    call_command("hsg_report", stdout=out)
+    text = out.getvalue()
+    assert "Records in the shipped files: 96 (66 trips, 30 visits)" in text
+    assert "Records imported: 96" in text
+    assert "Encounters created (provenance hsg): 84" in text
+    assert "Encounters merged from several records: 11" in text
+    assert f"{WOODSIDE}: hsg-visit:3196" in text
+    assert "Discrepancies recorded: 10" in text
+    assert "hsg-trip:2517: Prime Minister Putin" in text
+    assert "hsg-trip:2323: Prince Sihanouk" in text
+
+
+def test_admin_report_page_is_staff_only(imported, client, admin_client):
+    url = reverse("hsg-report")
+    assert url == "/admin/hsg-report/"
+    response = client.get(url)
+    assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert "Prince Sihanouk" in response.text
+    assert "hsg-trip:1742, hsg-trip:2844" in response.text
+    assert "Xi Jingping" in response.text
+
+
+def test_discrepancy_admin_pages(imported, admin_client):
+    changelist = reverse("admin:engagements_discrepancy_changelist")
+    response = admin_client.get(changelist)
+    assert response.status_code == 200 and reverse("hsg-report") in response.text
+    response = admin_client.get(changelist, {"q": "Jingping"})
+    assert response.status_code == 200 and "Xi Jingping" in response.text
+    assert admin_client.get(reverse("admin:engagements_discrepancy_add")).status_code == 200
+    discrepancy = Discrepancy.objects.get(encounter__slug=WOODSIDE)
+    change = reverse("admin:engagements_discrepancy_change", args=[discrepancy.pk])
+    assert admin_client.get(change).status_code == 200
+
+
+def test_discrepancy_rules_are_in_the_database(imported):
+    source = Source.objects.get(external_id="hsg-visit:3196")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Discrepancy.objects.create(
+            encounter=source.encounter,
+            source=source,
+            field="dates",
+            our_value="15 November 2023",
+            their_value="15 November 2023",
+            note="Same value.",
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Discrepancy.objects.create(
+            encounter=source.encounter, source=source, field="place", our_value="a", their_value="b"
+        )
+
+
+def test_discrepancy_clean_requires_the_encounters_own_source(imported):
+    from django.core.exceptions import ValidationError
+
+    other = Source.objects.get(external_id="hsg-trip:2844")
+    discrepancy = Discrepancy(
+        encounter=Encounter.objects.get(slug=WOODSIDE),
+        source=other,
+        field="dates",
+        our_value="15 November 2023",
+        their_value="12 November 2023",
+        note="Wrong source.",
+    )
+    with pytest.raises(ValidationError) as error:
+        discrepancy.full_clean()
+    assert "source" in error.value.message_dict
