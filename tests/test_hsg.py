@@ -358,6 +358,18 @@ def test_report_command(imported):
     assert "Discrepancies recorded: 10" in text
     assert "hsg-trip:2517: Prime Minister Putin" in text
     assert "hsg-trip:2323: Prince Sihanouk" in text
+    # Every curated encounter the records describe is linked: nothing left to review.
+    assert "Possible overlaps with curated encounters, to review: 0" in text
+
+
+def test_report_flags_an_unlinked_overlap_with_a_curated_encounter(imported):
+    from engagements.hsg.report import curated_overlaps
+
+    woodside = Encounter.objects.get(slug=WOODSIDE)
+    Encounter.objects.filter(pk=woodside.pk).update(parent=None)
+    assert [(e.slug, c.slug) for e, c in curated_overlaps()] == [
+        (encounter_of("hsg-visit:3201").slug, WOODSIDE)
+    ]
 
 
 def test_admin_report_page_is_staff_only(imported, client, admin_client):
@@ -416,3 +428,13 @@ def test_discrepancy_clean_requires_the_encounters_own_source(imported):
     with pytest.raises(ValidationError) as error:
         discrepancy.full_clean()
     assert "source" in error.value.message_dict
+
+
+def test_detail_page_with_discrepancies_in_a_fixed_number_of_queries(
+    imported, client, django_assert_max_num_queries
+):
+    woodside = Encounter.objects.get(slug=WOODSIDE)
+    with django_assert_max_num_queries(12) as captured:
+        response = client.get(woodside.get_absolute_url())
+    assert response.status_code == 200
+    assert sum("engagements_discrepancy" in q["sql"] for q in captured.captured_queries) == 1

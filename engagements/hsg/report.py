@@ -2,6 +2,7 @@
 disputed and left unmatched. Read from the database and the shipped files, so it describes the
 state after any number of imports (and after editors' changes)."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ class Report:
     linked: list  # (curated encounter, [record ids])
     discrepancies: list
     unmatched: list  # (record id, phrase) named but matched to no one
+    overlaps: list  # (imported encounter, curated encounter) that may describe the same event
 
     def summary_lines(self):
         return [
@@ -35,6 +37,7 @@ class Report:
             f"Curated encounters with Office records linked: {len(self.linked)}",
             f"Discrepancies recorded: {len(self.discrepancies)}",
             f"Names not matched: {len(self.unmatched)}",
+            f"Possible overlaps with curated encounters, to review: {len(self.overlaps)}",
         ]
 
 
@@ -52,6 +55,31 @@ def names_not_matched(records):
         if record.kind == "trip":
             unmatched += [(record.external_id, loc) for loc in gz.trip_place_keys(record)[1]]
     return unmatched
+
+
+OVERLAP_SLACK = datetime.timedelta(days=3)
+
+
+def curated_overlaps():
+    """Imported encounters that share a participant and (within three days) the dates of a
+    curated one that is not already linked to them as a source or a session: candidates for
+    CURATED_LINKS or SESSIONS, for an editor to decide."""
+    imported = Encounter.objects.filter(provenance=Encounter.Provenance.HSG)
+    pairs = []
+    for encounter in imported.prefetch_related("participations"):
+        people = [p.person_id for p in encounter.participations.all()]
+        candidates = (
+            Encounter.objects.exclude(provenance=Encounter.Provenance.HSG)
+            .filter(
+                start_date__lte=encounter.end_date + OVERLAP_SLACK,
+                end_date__gte=encounter.start_date - OVERLAP_SLACK,
+                participations__person__in=people,
+            )
+            .exclude(parent=encounter)
+            .distinct()
+        )
+        pairs += [(encounter, curated) for curated in candidates]
+    return pairs
 
 
 def build_report():
@@ -94,4 +122,5 @@ def build_report():
             .order_by("encounter__start_date", "id")
         ),
         unmatched=names_not_matched(records),
+        overlaps=curated_overlaps(),
     )

@@ -28,6 +28,9 @@ class Command(BaseCommand):
         out("\nNames not matched (reported, not linked):")
         for record_id, phrase in report.unmatched:
             out(f"  {record_id}: {phrase}")
+        out("\nPossible overlaps with curated encounters (review; link if the same event):")
+        for encounter, curated in report.overlaps:
+            out(f"  {encounter.slug} ~ {curated.slug}")
         if report.pending:
             out("\nRecords not imported:")
             for record_id, reason in report.pending:
