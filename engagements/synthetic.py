@@ -27,7 +27,17 @@ from functools import partial
 from django.db import connection, transaction
 from django.utils.text import slugify
 
-from engagements.models import Encounter, Participation, Person, Place, Quote, Side, Source, Topic
+from engagements.models import (
+    Discrepancy,
+    Encounter,
+    Participation,
+    Person,
+    Place,
+    Quote,
+    Side,
+    Source,
+    Topic,
+)
 
 PREFIX = "synthetic-"
 NAME_SUFFIX = " (synthetic)"
@@ -874,7 +884,8 @@ def clear_synthetic():
             cursor.execute(sql, list(params))
             counts[label] = counts.get(label, 0) + max(cursor.rowcount, 0)
 
-        for model in (Quote, Source, Participation):
+        # Discrepancies first: they refer to the sources deleted next.
+        for model in (Discrepancy, Quote, Source, Participation):
             table = q(model._meta.db_table)
             history = q(model.history.model._meta.db_table)
             run(

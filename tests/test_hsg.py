@@ -327,20 +327,42 @@ def test_list_spans_1972_onward_with_curated_and_hsg(imported, client):
     published = Encounter.objects.published()
     assert published.earliest().start_date == datetime.date(1972, 2, 17)
     assert published.latest().start_date.year == 2024
-    assert published.on_or_before(datetime.date(1979, 12, 31)).count() == 7
-    # The list pages run back to Nixon's visit.
-    first = client.get(reverse("encounter-list"))
-    last_page = first.context["page_obj"].paginator.num_pages
-    last = client.get(reverse("encounter-list"), {"page": last_page})
-    assert "Nixon visit to Shanghai, Beijing and Hangzhou" in last.text
-    assert "Biden–Xi meeting in Lima" in first.text or "Lima" in first.text
+    # Oldest first, the list starts with Nixon's visit; the curated encounters are there too.
+    oldest = client.get(reverse("encounter-list"), {"sort": "date"})
+    assert oldest.status_code == 200
+    assert oldest.context["encounters"][0].slug == "nixon-visit-china-1972-02-17"
+    newest = client.get(reverse("encounter-list"))
+    assert newest.context["encounters"][0].slug == "biden-xi-meeting-lima-2024-11-16"
 
 
-def test_provenance_filter_selects_the_offices_records(imported):
-    hsg = Encounter.objects.published().filter(provenance=HSG)
-    assert hsg.count() == 84
-    assert not hsg.filter(slug=WOODSIDE).exists()
-    assert Encounter.objects.published().filter(provenance="curated").filter(slug=WOODSIDE).exists()
+def test_date_filters_reach_back_to_1972(imported, client):
+    response = client.get(
+        reverse("encounter-list"), {"date_after": "1972-01-01", "date_before": "1979-12-31"}
+    )
+    assert response.status_code == 200
+    slugs = [e.slug for e in response.context["page_obj"].paginator.object_list]
+    assert len(slugs) == 7
+    assert "nixon-visit-china-1972-02-17" in slugs
+    assert "deng-xiaoping-visit-us-1979-01-29" in slugs
+    # An encounter matches when its days overlap the range: Nixon's trip from its last day.
+    response = client.get(
+        reverse("encounter-list"), {"date_after": "1972-02-28", "date_before": "1972-02-28"}
+    )
+    assert [e.slug for e in response.context["encounters"]] == ["nixon-visit-china-1972-02-17"]
+
+
+def test_provenance_filter_on_the_list(imported, client):
+    response = client.get(reverse("encounter-list"), {"provenance": "hsg"})
+    assert response.status_code == 200
+    encounters = response.context["page_obj"].paginator.object_list
+    assert encounters.count() == 84
+    assert {e.provenance for e in encounters} == {HSG}
+    assert not encounters.filter(slug=WOODSIDE).exists()
+    curated = client.get(reverse("encounter-list"), {"provenance": "curated"})
+    assert WOODSIDE in {e.slug for e in curated.context["page_obj"].paginator.object_list}
+    both = client.get(reverse("encounter-list"), {"provenance": "hsg", "person": "xi-jinping"})
+    xi = [e.slug for e in both.context["page_obj"].paginator.object_list]
+    assert "kerry-visit-china-2015-05-16" in xi and WOODSIDE not in xi
 
 
 # Report and admin ---------------------------------------------------------------------------
@@ -438,3 +460,20 @@ def test_detail_page_with_discrepancies_in_a_fixed_number_of_queries(
         response = client.get(woodside.get_absolute_url())
     assert response.status_code == 200
     assert sum("engagements_discrepancy" in q["sql"] for q in captured.captured_queries) == 1
+
+
+def test_clear_synthetic_removes_discrepancies_on_synthetic_encounters(imported):
+    call_command("generate_encounters", count=5, seed=3, verbosity=0)
+    encounter = Encounter.objects.filter(provenance=Encounter.Provenance.SYNTHETIC).first()
+    source = encounter.sources.first()
+    Discrepancy.objects.create(
+        encounter=encounter,
+        source=source,
+        field="dates",
+        our_value="1 May 2020",
+        their_value="2 May 2020",
+        note="Test.",
+    )
+    before = Discrepancy.objects.exclude(encounter=encounter).count()
+    call_command("clear_synthetic", verbosity=0)
+    assert Discrepancy.objects.count() == before == 10
