@@ -164,6 +164,17 @@ class EncounterQuerySet(models.QuerySet):
     def chronological(self):
         return self.order_by("start_date", "id")
 
+    def chronological_few(self):
+        """Chronological, for a small selection clustered in time, such as one person's encounters.
+
+        Ordering by `start_date + 0` keeps PostgreSQL from walking the date index and probing each
+        encounter for the selection: for an official whose term began in 2013 that walk skips
+        every earlier encounter (250 ms on 100,000 rows). Sorting the person's few thousand
+        encounters instead takes a few milliseconds (README.md, "Performance").
+        """
+        date = models.ExpressionWrapper(F("start_date") + 0, output_field=models.DateField())
+        return self.order_by(date.asc(), "id")
+
     def newest_first(self):
         return self.order_by("-start_date", "-id")
 

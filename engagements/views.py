@@ -96,7 +96,7 @@ class PersonDetailView(PublishedEncountersMixin, ListView):
 
     def get_queryset(self):
         self.person = get_object_or_404(Person, slug=self.kwargs["slug"])
-        return self.encounters().involving(self.person).chronological()
+        return self.encounters().involving(self.person).chronological_few()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(person=self.person, **kwargs)
