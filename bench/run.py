@@ -133,6 +133,7 @@ class Endpoint:
         self.status = None
         self.queries = None
         self.result = None  # wrk figures
+        self.uncached_ms = None  # in-process, page cache off
         self.note = ""
 
 
@@ -229,6 +230,16 @@ def admin_session():
     return client, f"{name}={client.cookies[name].value}"
 
 
+def uncached_time(client, path, repeats=5):
+    """Median ms of rendering the page in this process, where the page cache is off."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def count_queries(client, path):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -261,8 +272,9 @@ def gunicorn(env, port):
         f"--workers={WORKERS}",
         "--max-requests=0",
     ]
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_PAGE_CACHE_SECONDS"}
     process = subprocess.Popen(
-        command, cwd=BASE_DIR, env=dict(os.environ, **env), stdout=log, stderr=log
+        command, cwd=BASE_DIR, env={**environment, **env}, stdout=log, stderr=log
     )
     try:
         deadline = time.monotonic() + 60
@@ -440,40 +452,43 @@ def table(eps, export, db, fx, info):
         f"(seed {SEED}); gunicorn {WORKERS} sync workers, production settings; "
         f"wrk -t1 -c{CONNECTIONS} -d{DURATION}s per URL.",
         "",
-        "| what | req/s | × ceiling | p50 ms | p99 ms | SQL queries | target | met |",
-        "|---|---:|---:|---:|---:|---:|---|---|",
+        "| what | req/s | × ceiling | p50 ms | p99 ms | uncached ms | SQL queries | target | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for e in eps:
         if e.result is None:
-            lines.append(f"| {e.label} | {e.note} | | | | | {e.target} | |")
+            lines.append(f"| {e.label} | {e.note} | | | | | | {e.target} | |")
             continue
         r = e.result
         met = ""
         if e.key in ("list3", "detail"):
             met = verdict(r["rps"] >= 0.4 * ceiling)
+        # Latency targets are judged on the page as rendered (a cache miss), and on wrk's p50.
         elif e.key == "timeline":
-            met = verdict(r["p50_ms"] < 200)
+            met = verdict(max(r["p50_ms"], e.uncached_ms) < 200)
         elif e.key == "admin":
-            met = verdict(r["p50_ms"] < 300)
+            met = verdict(max(r["p50_ms"], e.uncached_ms) < 300)
         elif e.key == "page1000" and by_key["list"].result:
-            met = verdict(r["p50_ms"] <= 2 * by_key["list"].result["p50_ms"])
+            met = verdict(e.uncached_ms <= 2 * by_key["list"].uncached_ms)
         errors = (
             f" ({r['non2xx']} non-2xx, {r['errors']} errors)" if r["non2xx"] or r["errors"] else ""
         )
         lines.append(
             f"| {e.label}{errors} | {r['rps']:,.1f} | {r['rps'] / ceiling:.1%} | "
-            f"{r['p50_ms']:,.1f} | {r['p99_ms']:,.1f} | {e.queries} | {e.target} | {met} |"
+            f"{r['p50_ms']:,.1f} | {r['p99_ms']:,.1f} | {e.uncached_ms:,.1f} | {e.queries} | "
+            f"{e.target} | {met} |"
         )
     if export is None:
-        lines.append(f"| CSV export of all rows | {NOT_ON_MAIN} | | | | | streams, < 150 MB | |")
+        lines.append(f"| CSV export of all rows | {NOT_ON_MAIN} | | | | | | streams, < 150 MB | |")
     elif "error" in export:
-        lines.append(f"| CSV export of all rows | {export['error']} | | | | | | **NO** |")
+        lines.append(f"| CSV export of all rows | {export['error']} | | | | | | | **NO** |")
     else:
         lines.append(
             f"| CSV export, {export['lines'] - 1:,} rows, {export['bytes'] / 2**20:.1f} MB: "
             f"{export['seconds']:.1f} s (first byte {export['first_byte'] * 1000:.0f} ms), "
             f"worker peak RSS {export['peak_mb']:.0f} MB (idle {export['baseline_mb']:.0f} MB) "
-            f"| | | | | {export['queries']} | peak < 150 MB | {verdict(export['peak_mb'] < 150)} |"
+            f"| | | | | | {export['queries']} | peak < 150 MB | "
+            f"{verdict(export['peak_mb'] < 150)} |"
         )
     lines += [
         "",
@@ -505,12 +520,16 @@ def table(eps, export, db, fx, info):
 
 
 def show_queries(paths):
-    """`bench/run.py --queries PATH…`: each SQL query a page runs, slowest first, with its time."""
+    """`bench/run.py --queries PATH…`: each SQL query a page runs, slowest first, with its time.
+
+    @detail and @person stand for the detail and person pages the benchmark loads."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client, _cookie = admin_session()
-    for path in paths:
+    fx = choose_fixtures()
+    aliases = {"@detail": f"/encounters/{fx['detail']}/", "@person": f"/people/{fx['person']}/"}
+    for path in (aliases.get(path, path) for path in paths):
         client.get(path)  # warm
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
@@ -528,6 +547,9 @@ def main():
     try:
         env = app_environment(database_url)
         os.environ.update(env)
+        # This process counts queries and times pages as rendered: no page cache here (gunicorn
+        # gets production's).
+        os.environ["DJANGO_PAGE_CACHE_SECONDS"] = "0"
         import django
 
         django.setup()
@@ -551,6 +573,8 @@ def main():
                 e.note = NOT_ON_MAIN
             elif status != 200:
                 e.note = f"HTTP {status}"
+            else:
+                e.uncached_ms = uncached_time(admin_client if e.cookie else client, e.path)
         export_path = "/encounters.csv"
         export_status, export_queries = count_queries(client, export_path)
         say("Timing queries in the database…")
