@@ -309,6 +309,14 @@ def test_editor_corrections_survive_a_reimport(imported):
     assert Encounter.objects.get(pk=trip.pk).title == "Nixon in China"
 
 
+def test_an_editor_unlinking_the_session_is_not_overruled(imported):
+    woodside = Encounter.objects.get(slug=WOODSIDE)
+    woodside.parent = None
+    woodside.save()
+    call_command("import_hsg", stdout=io.StringIO())
+    assert Encounter.objects.get(slug=WOODSIDE).parent is None
+
+
 def test_import_before_the_seed_waits_for_the_curated_encounter(db):
     err = io.StringIO()
     call_command("import_hsg", stdout=io.StringIO(), stderr=err)

@@ -520,8 +520,13 @@ class Importer:
     # Sessions ----------------------------------------------------------------------------------
 
     def link_sessions(self):
-        """Make a curated meeting a session of the imported trip it took place in (once)."""
+        """Make a curated meeting a session of the imported trip it took place in, when either
+        record is imported by this run (so an editor who later unlinks them is not overruled)."""
+        imported = set(self.result.imported)
         for slug, record_id in SESSIONS.items():
+            linked_here = {r for r, target in CURATED_LINKS.items() if target == slug}
+            if not imported & ({record_id} | linked_here):
+                continue
             session = Encounter.objects.filter(slug=slug, parent__isnull=True).first()
             trip = Source.objects.filter(external_id=record_id).select_related("encounter").first()
             if session and trip and trip.encounter_id != session.pk:
