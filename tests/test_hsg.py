@@ -258,6 +258,10 @@ def test_misspelled_names_match_the_right_person(imported):
         "wang-yi",
         "yang-jiechi",
     }
+    # Errors in the quoted wording are recorded too.
+    assert encounter_of("hsg-trip:3228").discrepancies.get().our_value == (
+        "Strategic and Economic Dialogue"
+    )
     kerry_2013 = encounter_of("hsg-trip:3345")
     assert kerry_2013.participations.filter(person__slug="li-keqiang").exists()
     # The same John Kerry as the curated climate envoy, here as Secretary of State.
@@ -385,7 +389,7 @@ def test_report_command(imported):
     assert "Encounters created (provenance hsg): 84" in text
     assert "Encounters merged from several records: 11" in text
     assert f"{WOODSIDE}: hsg-visit:3196" in text
-    assert "Discrepancies recorded: 10" in text
+    assert "Discrepancies recorded: 13" in text
     assert "hsg-trip:2517: Prime Minister Putin" in text
     assert "hsg-trip:2323: Prince Sihanouk" in text
     # Every curated encounter the records describe is linked: nothing left to review.
@@ -484,4 +488,4 @@ def test_clear_synthetic_removes_discrepancies_on_synthetic_encounters(imported)
     )
     before = Discrepancy.objects.exclude(encounter=encounter).count()
     call_command("clear_synthetic", verbosity=0)
-    assert Discrepancy.objects.count() == before == 10
+    assert Discrepancy.objects.count() == before == 13

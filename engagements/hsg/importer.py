@@ -66,6 +66,22 @@ CORRECTIONS = {
 }
 
 
+# Errors in the wording of the Office's descriptions, which are quoted as published: recorded
+# so the quotation is not mistaken for the right name (README, "Names, titles and spellings").
+TEXT_ERRATA = {
+    "hsg-trip:3228": [
+        ("Economic and Strategic Dialogue", "Strategic and Economic Dialogue"),
+    ],
+    "hsg-visit:1429": [("Millenium Summit", "Millennium Summit")],
+    "hsg-visit:2591": [
+        (
+            "Asia-Pacific Economic and Cooperation Summit",
+            "Asia-Pacific Economic Cooperation (APEC) summit",
+        )
+    ],
+}
+
+
 def format_dates(start, end):
     """“15 November 2023”, “17–19 June 2023”, “30 September – 1 October 2017”."""
     if start == end:
@@ -332,7 +348,8 @@ class Importer:
             Quote.objects.create(
                 encounter=encounter,
                 text=record.text,
-                speaker_description=f"{OUTLET} (record {record.external_id})",
+                speaker_description=f"The Office of the Historian's description (record "
+                f"{record.external_id})",
                 source=source,
                 context=f"The Office's own description in record {record.external_id}, quoted "
                 "as published (line breaks normalised); not the tracker's summary.",
@@ -504,6 +521,17 @@ class Importer:
                 f"(“{match.mention.phrase}”); it is {match.official.name}'s, spelt “{ours}”. "
                 "The record's wording is kept on the source.",
             )
+        for theirs, ours in TEXT_ERRATA.get(record.external_id, []):
+            if theirs in record.text:
+                self.discrepancy(
+                    encounter,
+                    source,
+                    Discrepancy.Field.OTHER,
+                    ours,
+                    theirs,
+                    f"The Office's description in record {record.external_id}, quoted as "
+                    f"published, says “{theirs}”; the name is “{ours}”.",
+                )
         for locale in record.locales:
             if locale in gz.MISSPELT_LOCALES:
                 ours = gz.MISSPELT_LOCALES[locale]
