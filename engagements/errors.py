@@ -1,0 +1,57 @@
+"""Error pages that must work when nothing else does: 500 and 503 (database unavailable).
+
+They render their templates without a request, so no context processor, session or user lookup
+can touch the database, and fall back to a fixed page if even that fails. 404 and 403 go through
+Django's own handlers (templates/404.html, 403.html), which do have the request.
+"""
+
+import logging
+import sys
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
+
+logger = logging.getLogger("engagements.errors")
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+FALLBACK = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>{title}</title>"
+    "<h1>{title}</h1><p>{text}</p></html>"
+)
+
+
+def render_static_page(template_name, title, text):
+    try:
+        return render_to_string(template_name, {"site_name": settings.SITE_NAME})
+    except Exception:
+        logger.exception("Could not render %s; serving the fallback page", template_name)
+        return FALLBACK.format(title=title, text=text)
+
+
+def service_unavailable():
+    """The 503 page: the service is temporarily unavailable; try again in a moment."""
+    body = render_static_page(
+        "503.html",
+        "Temporarily unavailable",
+        "The service is temporarily unavailable. Please try again in a moment.",
+    )
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(settings.SERVICE_UNAVAILABLE_RETRY_AFTER)
+    add_never_cache_headers(response)
+    return response
+
+
+def server_error(request):
+    """handler500: a 503 when the uncaught exception is the database going away, else a 500."""
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return service_unavailable()
+    body = render_static_page(
+        "500.html", "Server error", "Something went wrong on our side. It has been logged."
+    )
+    response = HttpResponseServerError(body)
+    add_never_cache_headers(response)
+    return response

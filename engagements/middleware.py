@@ -1,0 +1,161 @@
+"""Middleware for running in production: request ids and access logs, health checks, cache
+headers for public pages, and 503s while the database is unreachable. Order: settings.MIDDLEWARE.
+"""
+
+import json
+import logging
+import time
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+
+from engagements.errors import DATABASE_ERRORS, service_unavailable
+from engagements.logs import new_request_id, request_id_var
+
+access_log = logging.getLogger("engagements.access")
+logger = logging.getLogger("engagements.errors")
+
+HEALTH_PATHS = {"/healthz", "/readyz"}
+
+
+class RequestIdMiddleware:
+    """Give every request an id (the client's X-Request-ID if well-formed), put it on every log
+    record and on the response, and write one access-log line: method, path (never the query
+    string, which can carry personal data), status and duration."""
+
+    header = "X-Request-ID"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.id = new_request_id(request.headers.get(self.header))
+        token = request_id_var.set(request.id)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response[self.header] = request.id
+            self.log(request, response, started)
+            return response
+        finally:
+            request_id_var.reset(token)
+
+    @staticmethod
+    def log(request, response, started):
+        quiet = request.path_info.rstrip("/") in HEALTH_PATHS and response.status_code == 200
+        if quiet:  # load balancers call these every second
+            return
+        status = response.status_code
+        level = logging.ERROR if status >= 500 else logging.INFO
+        access_log.log(
+            level,
+            "%s %s %s",
+            request.method,
+            request.path,
+            status,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "duration_ms": round((time.monotonic() - started) * 1000, 1),
+            },
+        )
+
+
+def health_response(http_status, **payload):
+    response = HttpResponse(
+        json.dumps(payload), status=http_status, content_type="application/json"
+    )
+    add_never_cache_headers(response)
+    # These responses skip the security middleware (see HealthCheckMiddleware), so they carry
+    # their own protective headers.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Frame-Options"] = "DENY"
+    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+    return response
+
+
+def database_answers():
+    """SELECT 1, bounded by a one-second statement timeout on top of the connect timeout."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 1000")
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except DATABASE_ERRORS:
+        return False
+
+
+class HealthCheckMiddleware:
+    """/healthz: the process is up (no database). /readyz: the database answers too.
+
+    Answered before host validation and the HTTPS redirect, because load balancers and Docker
+    call them by IP address over plain HTTP. No session, no template, at most one round trip
+    to the database: cheap enough to call every second."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info.rstrip("/")
+        if path == "/healthz":
+            return health_response(200, status="ok")
+        if path == "/readyz":
+            if database_answers():
+                return health_response(200, status="ok", database="ok")
+            response = health_response(503, status="unavailable", database="unreachable")
+            response["Retry-After"] = str(settings.SERVICE_UNAVAILABLE_RETRY_AFTER)
+            return response
+        return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that loses the database answers with the 503 page instead of a 500 and a
+    traceback. Errors raised outside views (in other middleware) reach handler500, which does
+    the same (engagements/errors.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_ERRORS):
+            logger.warning("Database unavailable: %s", exception.__class__.__name__)
+            return service_unavailable()
+        return None
+
+
+class CacheControlMiddleware:
+    """Cache-Control for a CDN: anonymous GETs of public pages are `public, max-age=N`;
+    admin, logged-in, authenticated-API and cookie-setting responses are never cached.
+
+    Whether a request is anonymous is read from its cookies and headers, not request.user, so
+    that deciding costs no query. Responses that set their own Cache-Control keep it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin_prefix = "/admin/"
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in ("GET", "HEAD") or response.has_header("Cache-Control"):
+            return response
+        # The decision below depends on the cookie, so shared caches must key on it.
+        patch_vary_headers(response, ("Cookie",))
+        if self.is_private(request, response):
+            add_never_cache_headers(response)
+        elif response.status_code == 200:
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+        return response
+
+    def is_private(self, request, response):
+        return (
+            request.path_info.startswith(self.admin_prefix)
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or "Authorization" in request.headers
+            or bool(response.cookies)
+        )
