@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # which is started for them and stopped after them.
 WITH_DB := $(if $(DATABASE_URL),,$(PY) -m engagements.localdb run --)
 
-.PHONY: run test install lint format editor db-stop migrate seed clean bench hsg-report
+.PHONY: run test install lint format editor db-stop migrate seed clean bench hsg-report backup restore
 
 $(VENV)/.installed: pyproject.toml
 	python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
@@ -22,8 +22,7 @@ run: install
 	$(WITH_DB) sh -c '$(PY) manage.py migrate --noinput && \
 		$(PY) manage.py load_seed && \
 		$(PY) manage.py import_hsg && \
-		exec $(VENV)/bin/gunicorn engagements.wsgi --bind 127.0.0.1:$(PORT) \
-			--workers $${WEB_CONCURRENCY:-2} --access-logfile -'
+		exec $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT)'
 
 test: install
 	$(VENV)/bin/ruff check .
@@ -48,6 +47,14 @@ migrate: install
 # Coverage of the Office of the Historian import (also at /admin/hsg-report/).
 hsg-report: install
 	$(WITH_DB) $(PY) manage.py hsg_report
+
+# Backups of the app's database (DATABASE_URL, or the local one): engagements/backup.py.
+backup: install
+	$(WITH_DB) $(PY) manage.py backup $(if $(FILE),--output $(FILE))
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/engagements-....dump" >&2; exit 2; }
+	$(WITH_DB) $(PY) manage.py restore $(if $(YES),--noinput) $(FILE)
 
 db-stop:
 	$(PY) -m engagements.localdb stop

@@ -86,6 +86,8 @@ def app_environment(database_url):
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "DJANGO_DEBUG": "false",
+        # wrk speaks plain HTTP to 127.0.0.1: no redirect to HTTPS (issue 6's production default).
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
         "WEB_CONCURRENCY": str(WORKERS),
     }

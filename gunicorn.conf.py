@@ -1,0 +1,59 @@
+"""gunicorn settings, from the environment (README.md, "Deployment").
+
+gunicorn reads this file from the working directory by default, so `make run`, the Docker
+image and the outage test all use it; command-line flags override it.
+"""
+
+import os
+
+
+def env_int(name, default):
+    return int(os.environ.get(name, default))
+
+
+wsgi_app = "engagements.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+# Sync workers: each serves one request at a time; WEB_CONCURRENCY of them per container.
+workers = env_int("WEB_CONCURRENCY", 2)
+threads = env_int("GUNICORN_THREADS", 1)
+# A worker silent for this long is killed and replaced; keep it above the slowest page.
+timeout = env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 20)
+keepalive = env_int("GUNICORN_KEEPALIVE", 5)
+# Recycle workers now and then so a slow leak cannot grow without bound.
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Heartbeat files in memory, not on a container's (possibly read-only) disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# The proxy's X-Forwarded-* are honoured from these addresses (gunicorn's own setting and env
+# variable, FORWARDED_ALLOW_IPS); Django's scheme comes from DJANGO_SECURE_PROXY_SSL_HEADER.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 25+ opens a control socket in $HOME by default: unused here, shared by every
+# gunicorn of the same user, and impossible on a read-only container.
+control_socket_disable = True
+
+# Django writes the access log itself (engagements.middleware.RequestIdMiddleware), with the
+# request id and without query strings; gunicorn's own messages go to stdout as JSON too.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "engagements.logs.JsonFormatter"},
+        "text": {"()": "engagements.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": os.environ.get("DJANGO_LOG_FORMAT", "json"),
+        }
+    },
+    "loggers": {
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Off: Django's access line has the request id and no query string or client address.
+        "gunicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
+    },
+}

@@ -1,0 +1,151 @@
+"""The deployment files: docker-compose.yml validates and has the production shape, the
+Dockerfile builds a non-root gunicorn image, gunicorn and Caddy read their configuration."""
+
+import os
+import re
+import runpy
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+COMPOSE_ENV = {
+    "DJANGO_SECRET_KEY": "a-long-random-secret-for-validating-the-compose-file-only-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "tracker.example.org",
+    "DATABASE_URL": "postgres://engagements:pw@db:5432/engagements",
+    "POSTGRES_PASSWORD": "pw",
+}
+
+
+def compose(*args, **env):
+    if shutil.which("docker-compose") is None:
+        pytest.fail("docker-compose is missing: apt-get install docker-compose (.ci/run does).")
+    base = {k: v for k, v in os.environ.items() if k not in COMPOSE_ENV}
+    return subprocess.run(
+        ["docker-compose", "--project-directory", str(ROOT), "-f", "docker-compose.yml", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_compose_file_validates_with_the_required_variables():
+    result = compose("config", "-q", **COMPOSE_ENV)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("missing", sorted(COMPOSE_ENV))
+def test_compose_refuses_to_start_without_a_required_variable(missing):
+    env = {k: v for k, v in COMPOSE_ENV.items() if k != missing}
+    result = compose("config", "-q", **env)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+@pytest.fixture(scope="module")
+def config():
+    result = compose("config", **COMPOSE_ENV)
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)
+
+
+def test_compose_has_database_web_and_proxy_with_health_checks(config):
+    services = config["services"]
+    assert set(services) >= {"db", "web", "proxy"}
+    db, web, proxy = services["db"], services["web"], services["proxy"]
+
+    assert re.fullmatch(r"postgres:1[78].*", db["image"])
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    assert any(v.startswith("pgdata:") or v.get("source") == "pgdata" for v in _volumes(db))
+    assert "pgdata" in config["volumes"]
+
+    assert web["build"]
+    assert "/healthz" in " ".join(web["healthcheck"]["test"])
+    assert web["depends_on"]["db"]["condition"] == "service_healthy"
+    assert web["environment"]["DJANGO_ENV"] == "production"
+    assert web["environment"]["DATABASE_URL"] == COMPOSE_ENV["DATABASE_URL"]
+    assert web["environment"]["DJANGO_SECRET_KEY"] == COMPOSE_ENV["DJANGO_SECRET_KEY"]
+
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert any("Caddyfile" in str(v) for v in _volumes(proxy))
+
+
+def test_web_keeps_no_state_so_it_can_be_scaled(config):
+    web = config["services"]["web"]
+    # No published host port (copies would collide) and no volume (copies would diverge).
+    assert "ports" not in web
+    assert not _volumes(web)
+    assert web.get("read_only") is True
+    assert "container_name" not in web
+
+
+def _volumes(service):
+    return service.get("volumes", [])
+
+
+def test_dockerfile_builds_a_non_root_gunicorn_image():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    lines = dockerfile.splitlines()
+    instructions = [line.split(maxsplit=1) for line in lines if line[:1].isupper()]
+    keywords = [parts[0] for parts in instructions]
+    assert "FROM python:3.11-slim" in dockerfile
+    assert "RUN pip install ." in dockerfile
+    assert "collectstatic --noinput" in dockerfile
+    user = [parts[1] for parts in instructions if parts[0] == "USER"]
+    assert user and user[-1] not in {"root", "0"}
+    assert keywords.index("USER") > max(i for i, k in enumerate(keywords) if k == "RUN"), (
+        "everything after USER runs unprivileged"
+    )
+    assert "HEALTHCHECK" in keywords
+    assert 'ENTRYPOINT ["/app/deploy/entrypoint.sh"]' in dockerfile
+    assert "gunicorn" in dockerfile.split("CMD", 1)[1]
+    # Every file the image copies exists.
+    for line in dockerfile.splitlines():
+        if line.startswith("COPY "):
+            for source in line.split()[1:-1]:
+                assert (ROOT / source).exists(), source
+
+
+def test_entrypoint_migrates_then_execs_the_command():
+    entrypoint = (ROOT / "deploy" / "entrypoint.sh").read_text()
+    assert os.access(ROOT / "deploy" / "entrypoint.sh", os.X_OK)
+    assert entrypoint.index("migrate_on_start") < entrypoint.index('exec "$@"')
+
+
+def test_gunicorn_reads_its_settings_from_the_environment(monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "5")
+    monkeypatch.setenv("GUNICORN_TIMEOUT", "45")
+    monkeypatch.setenv("GUNICORN_THREADS", "3")
+    monkeypatch.setenv("PORT", "9001")
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["workers"] == 5
+    assert conf["timeout"] == 45
+    assert conf["threads"] == 3
+    assert conf["bind"] == "0.0.0.0:9001"
+    assert conf["wsgi_app"] == "engagements.wsgi:application"
+    # Django's access log has the request id instead, and no query strings or addresses.
+    assert conf["accesslog"] is None
+    assert conf["logconfig_dict"]["loggers"]["gunicorn.access"]["level"] == "CRITICAL"
+    assert conf["logconfig_dict"]["formatters"]["json"]["()"] == "engagements.logs.JsonFormatter"
+
+
+def test_caddyfile_is_valid_and_balances_over_every_web_container(tmp_path):
+    if shutil.which("caddy") is None:
+        pytest.fail("caddy is missing: apt-get install caddy (.ci/run does).")
+    result = subprocess.run(
+        ["caddy", "adapt", "--config", "deploy/Caddyfile", "--adapter", "caddyfile", "--validate"],
+        cwd=ROOT,
+        env={**os.environ, "SITE_ADDRESS": "tracker.example.org", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"dynamic_upstreams":{"name":"web","port":"8000"' in result.stdout
+    assert '"host":["tracker.example.org"]' in result.stdout
