@@ -149,3 +149,33 @@ def test_caddyfile_is_valid_and_balances_over_every_web_container(tmp_path):
     assert result.returncode == 0, result.stderr
     assert '"dynamic_upstreams":{"name":"web","port":"8000"' in result.stdout
     assert '"host":["tracker.example.org"]' in result.stdout
+
+
+@pytest.mark.django_db
+def test_migrate_on_start_migrates_under_an_advisory_lock_and_releases_it():
+    from django.core.management import call_command
+    from django.db import connection
+
+    from engagements.management.commands.migrate_on_start import MIGRATION_LOCK
+
+    with connection.cursor() as cursor:
+        call_command("migrate_on_start", wait=1, verbosity=0)
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s",
+            [MIGRATION_LOCK & 0xFFFFFFFF],
+        )
+        assert cursor.fetchone() == (0,)
+
+
+def test_migrate_on_start_gives_up_clearly_when_the_database_never_answers(monkeypatch):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.db import OperationalError, connection
+
+    def refuse():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "ensure_connection", refuse)
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    with pytest.raises(CommandError, match="did not answer"):
+        call_command("migrate_on_start", wait=0.01, verbosity=0)
