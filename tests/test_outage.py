@@ -9,10 +9,12 @@ down, pages answer 503 within 2 seconds and /healthz stays up; once it is back, 
 import http.client
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -71,7 +73,14 @@ def own_database(tmp_path):
         assert result.returncode == 0, result.stderr
         return result.stdout.strip()
 
-    env["DATABASE_URL"] = localdb("url")
+    # initdb on a machine shared with other servers has failed transiently (once, unexplained):
+    # a second attempt on a clean directory tells that apart from a real problem.
+    try:
+        env["DATABASE_URL"] = localdb("url")
+    except AssertionError as error:
+        warnings.warn(f"retrying the outage test's database start-up: {error}", stacklevel=1)
+        shutil.rmtree(tmp_path / "pg", ignore_errors=True)
+        env["DATABASE_URL"] = localdb("url")
     try:
         yield env, localdb
     finally:
