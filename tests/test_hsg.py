@@ -489,3 +489,16 @@ def test_clear_synthetic_removes_discrepancies_on_synthetic_encounters(imported)
     before = Discrepancy.objects.exclude(encounter=encounter).count()
     call_command("clear_synthetic", verbosity=0)
     assert Discrepancy.objects.count() == before == 13
+
+
+def test_a_broken_file_is_refused_with_a_message_and_writes_nothing(seeded, tmp_path):
+    from django.core.management.base import CommandError
+
+    broken = tmp_path / "travels.xml"
+    broken.write_text("<trips><trip><id>1</id><start-date>1972-13-01</start-date></trip></trips>")
+    with pytest.raises(CommandError, match="Cannot read the Office's records"):
+        call_command("import_hsg", travels=broken, stdout=io.StringIO())
+    broken.write_text("<trips><trip>")
+    with pytest.raises(CommandError, match="Cannot read the Office's records"):
+        call_command("import_hsg", travels=broken, stdout=io.StringIO())
+    assert not Source.objects.filter(external_id__startswith="hsg-").exists()

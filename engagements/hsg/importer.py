@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from engagements.hsg import gazetteer as gz
-from engagements.hsg.records import OUTLET, Record, read_all
+from engagements.hsg.records import OUTLET, read_all
 from engagements.models import (
     Discrepancy,
     Encounter,
@@ -157,10 +157,6 @@ class ImportResult:
     waiting: list = field(default_factory=list)  # (record id, missing curated slug)
     discrepancies: int = 0
     unmatched: list = field(default_factory=list)  # (record id, phrase)
-
-    @property
-    def changed(self):
-        return bool(self.imported)
 
 
 class Importer:
@@ -564,6 +560,3 @@ class Importer:
 
 def import_records(records=None):
     return Importer().run(records)
-
-
-__all__ = ["Importer", "ImportResult", "Record", "group_records", "import_records"]

@@ -5,16 +5,29 @@ Source.external_id; a record already imported is left as it is. Run after load_s
 records describing curated encounters are attached to them rather than duplicated.
 """
 
-from django.core.management.base import BaseCommand
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
 
 from engagements.hsg.importer import import_records
+from engagements.hsg.records import TRAVELS_FILE, VISITS_FILE, read_trips, read_visits
 
 
 class Command(BaseCommand):
     help = "Import the Office of the Historian's US–China trips and visits (idempotent)."
 
-    def handle(self, *args, **options):
-        result = import_records()
+    def add_arguments(self, parser):
+        parser.add_argument("--travels", type=Path, default=TRAVELS_FILE, help="Trips XML file.")
+        parser.add_argument("--visits", type=Path, default=VISITS_FILE, help="Visits XML file.")
+
+    def handle(self, *args, travels, visits, **options):
+        try:
+            records = read_trips(travels) + read_visits(visits)
+        except (OSError, ET.ParseError, ValueError, AttributeError, TypeError) as error:
+            # Nothing is written: the files are read in full before the import starts.
+            raise CommandError(f"Cannot read the Office's records: {error}") from error
+        result = import_records(records)
         self.stdout.write(
             f"Office of the Historian: {result.records} records; {len(result.imported)} "
             f"imported now, {len(result.already)} already present; {len(result.created)} "
