@@ -502,3 +502,12 @@ def test_a_broken_file_is_refused_with_a_message_and_writes_nothing(seeded, tmp_
     with pytest.raises(CommandError, match="Cannot read the Office's records"):
         call_command("import_hsg", travels=broken, stdout=io.StringIO())
     assert not Source.objects.filter(external_id__startswith="hsg-").exists()
+
+
+def test_run_and_the_container_import_after_the_seed():
+    from django.conf import settings
+
+    makefile = (settings.BASE_DIR / "Makefile").read_text()
+    entrypoint = (settings.BASE_DIR / "deploy" / "entrypoint.sh").read_text()
+    for text in (makefile, entrypoint):
+        assert text.index("manage.py load_seed") < text.index("manage.py import_hsg")
