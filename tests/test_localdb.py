@@ -29,6 +29,11 @@ def server_alive(pid):
         return False
 
 
+def server_log(path):
+    log = path / "log"
+    return log.read_text()[-3000:] if log.exists() else "no server log"
+
+
 def localdb(env, *args, **kwargs):
     return subprocess.run(
         [sys.executable, "-m", "engagements.localdb", *args],
@@ -53,9 +58,9 @@ def test_a_stale_server_from_a_killed_run_is_reused_then_stopped(pgdata):
     path, env = pgdata
     # The wrapper is killed outright, as by `kill -9`: the server it started is left behind.
     killed = localdb(env, "run", "--", "sh", "-c", "kill -9 $PPID")
-    assert killed.returncode != 0
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
     status = localdb(env, "status").stdout
-    assert status.startswith("running")
+    assert status.startswith("running"), server_log(path)
     stale_pid = status.split("pid ")[1].split(")")[0]
 
     reused = localdb(env, "run", "--", "sh", "-c", 'psql "$DATABASE_URL" -Atc "select 1"')
