@@ -161,6 +161,37 @@ class EncounterQuerySet(models.QuerySet):
     def on_or_before(self, date):
         return self.filter(start_date__lte=date)
 
+    def held(self):
+        return self.filter(occurrence=Encounter.Occurrence.HELD)
+
+    def before(self, encounter):
+        """Encounters earlier in time than `encounter` (by start date, then id), latest first."""
+        earlier = Q(start_date__lt=encounter.start_date) | Q(
+            start_date=encounter.start_date, id__lt=encounter.id
+        )
+        return self.filter(earlier).exclude(pk=encounter.pk).newest_first()
+
+    def after(self, encounter):
+        """Encounters later in time than `encounter` (by start date, then id), earliest first."""
+        later = Q(start_date__gt=encounter.start_date) | Q(
+            start_date=encounter.start_date, id__gt=encounter.id
+        )
+        return self.filter(later).exclude(pk=encounter.pk).chronological()
+
+    def previous_at_level(self, encounter):
+        """The last held encounter at `encounter`'s level that ended before it began.
+
+        Its own trip or summit (the parent) does not count: a session is not "after" its trip.
+        """
+        return (
+            self.held()
+            .at_level(encounter.level)
+            .filter(end_date__lt=encounter.start_date)
+            .exclude(pk=encounter.parent_id)
+            .order_by("-end_date", "-start_date", "-id")
+            .first()
+        )
+
     def chronological(self):
         return self.order_by("start_date", "id")
 
@@ -183,10 +214,33 @@ class EncounterQuerySet(models.QuerySet):
         return self.select_related("place").prefetch_related(
             models.Prefetch(
                 "participations",
-                queryset=Participation.objects.principals().select_related("person"),
+                queryset=Participation.objects.leads().select_related("person"),
                 to_attr="principal_participations",
             )
         )
+
+    def refresh_search_documents(self):
+        """Rebuild `search_document` for these encounters in a fixed number of queries.
+
+        For changes that touch many encounters at once (a person renamed, a place corrected).
+        Returns how many documents changed.
+        """
+        encounters = list(
+            self.select_related("place").prefetch_related(
+                models.Prefetch(
+                    "participations", queryset=Participation.objects.select_related("person")
+                ),
+                models.Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
+            )
+        )
+        changed = []
+        for encounter in encounters:
+            document = encounter.build_search_document()
+            if document != encounter.search_document:
+                encounter.search_document = document
+                changed.append(encounter)
+        Encounter.objects.bulk_update(changed, ["search_document"], batch_size=500)
+        return len(changed)
 
     def with_detail_data(self):
         return self.select_related("place", "parent").prefetch_related(
@@ -199,6 +253,11 @@ class EncounterQuerySet(models.QuerySet):
             models.Prefetch(
                 "discrepancies",
                 queryset=Discrepancy.objects.select_related("source", "our_source"),
+            ),
+            models.Prefetch(
+                "sessions",
+                queryset=Encounter.objects.published().chronological(),
+                to_attr="published_sessions",
             ),
         )
 
@@ -491,15 +550,27 @@ class Encounter(models.Model):
         return self.end_date and self.end_date != self.start_date
 
     def build_search_document(self):
-        """The text of related rows that full-text search should find this encounter by."""
+        """The text of related rows that full-text search should find this encounter by.
+
+        Uses rows prefetched by EncounterQuerySet.refresh_search_documents() when present.
+        """
+        prefetched = getattr(self, "_prefetched_objects_cache", {})
         parts = []
         if self.place_id:
             place = self.place
             parts += [place.name, place.city]
-        for participation in self.participations.select_related("person"):
+        participations = (
+            self.participations.all()
+            if "participations" in prefetched
+            else self.participations.select_related("person")
+        )
+        for participation in participations:
             person = participation.person
             parts += [person.name, person.name_zh, participation.office]
-        for quote in self.quotes.select_related("speaker"):
+        quotes = (
+            self.quotes.all() if "quotes" in prefetched else self.quotes.select_related("speaker")
+        )
+        for quote in quotes:
             parts += [quote.text, quote.speaker_description]
         return " ".join(part for part in parts if part)
 
@@ -513,6 +584,12 @@ class Encounter(models.Model):
 class ParticipationQuerySet(models.QuerySet):
     def principals(self):
         return self.filter(role=Participation.Role.PRINCIPAL)
+
+    def leads(self):
+        """Who led each side: principals, hosts, visitors and remote participants, but not
+        delegation members or interpreters."""
+        Role = Participation.Role
+        return self.exclude(role__in=[Role.DELEGATION, Role.INTERPRETER])
 
 
 class Participation(models.Model):
