@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # which is started for them and stopped after them.
 WITH_DB := $(if $(DATABASE_URL),,$(PY) -m engagements.localdb run --)
 
-.PHONY: run test install lint format editor db-stop migrate seed clean bench hsg-report backup restore
+.PHONY: run test install browser-deps lint format editor db-stop migrate seed clean bench hsg-report backup restore
 
 $(VENV)/.installed: pyproject.toml
 	python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
@@ -18,13 +18,20 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# axe-core for the browser tests' accessibility checks (package.json; node_modules is ignored).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser-deps: node_modules/.installed
+
 run: install
 	$(WITH_DB) sh -c '$(PY) manage.py migrate --noinput && \
 		$(PY) manage.py load_seed && \
 		$(PY) manage.py import_hsg && \
 		exec $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT)'
 
-test: install
+test: install browser-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(WITH_DB) sh -c '$(PY) manage.py makemigrations --check --dry-run && \
@@ -60,7 +67,7 @@ db-stop:
 	$(PY) -m engagements.localdb stop
 
 clean: db-stop
-	rm -rf $(VENV) .pgdata staticfiles
+	rm -rf $(VENV) .pgdata staticfiles node_modules
 
 # Load benchmark on 100,000 synthetic encounters in a database of its own (.pgdata/bench/), built
 # once and reused; the app runs under gunicorn in production mode. See README.md, "Performance".

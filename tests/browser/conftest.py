@@ -59,3 +59,34 @@ def phone_page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# axe-core comes from npm (package.json; `make test` runs `npm ci`). It is evaluated through the
+# DevTools protocol rather than added as a <script>, so the site's Content-Security-Policy, which
+# allows no inline scripts, need not be loosened for tests.
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    if not AXE.exists():
+        pytest.fail(f"No axe-core at {AXE}: run `npm ci` (make test does).")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def assert_accessible(axe_source):
+    """assert_accessible(page): axe-core finds no violations on the page as it is now."""
+
+    def check(page):
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            page.evaluate(axe_source)
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        violations = [
+            f"{v['id']} ({v['impact']}): {v['help']} at "
+            + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+            for v in result["violations"]
+        ]
+        assert not violations, f"axe-core on {page.url}:\n" + "\n".join(violations)
+
+    return check
