@@ -27,13 +27,13 @@ import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.validators import RegexValidator
-from django.db.models import Exists, F, OuterRef, TextField, Value
+from django.db.models import Exists, F, OuterRef, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from engagements.models import SEARCH_CONFIG, Encounter, Participation, Person, Topic
+from engagements.models import SEARCH_CONFIG, Encounter, Participation, Person, Side, Topic
 
 SORT_DATE = "date"
 SORT_NEWEST = "-date"
@@ -131,7 +131,10 @@ class EncounterFilterSet(django_filters.FilterSet):
         label="To", field_name="start_date", lookup_expr="lte", help_text="YYYY-MM-DD"
     )
     sort = django_filters.ChoiceFilter(
-        label="Sort", choices=SORT_CHOICES, method="filter_nothing", empty_label=None
+        label="Sort",
+        choices=SORT_CHOICES,
+        method="filter_nothing",
+        empty_label="Best first (relevance when searching, else newest)",
     )
 
     class Meta:
@@ -203,6 +206,31 @@ class EncounterFilterSet(django_filters.FilterSet):
             if name not in exclude:
                 queryset = self.filters[name].filter(queryset, value)
         return queryset.order_by()
+
+
+class PersonFilterSet(django_filters.FilterSet):
+    """/people/: find someone by any spelling of their name, or list one side."""
+
+    q = django_filters.CharFilter(
+        label="Name",
+        method="filter_name",
+        max_length=100,
+        help_text="Latin letters or Chinese characters; other spellings count too.",
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    side = django_filters.ChoiceFilter(label="Side", choices=Side.choices, empty_label="All sides")
+
+    class Meta:
+        model = Person
+        fields = []
+
+    def filter_name(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(name_zh__icontains=value) | Q(aliases__icontains=value)
+        )
 
 
 def filter_encounters(params, queryset=None):

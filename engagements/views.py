@@ -1,11 +1,13 @@
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView, TemplateView
 
 from engagements.facets import active_chips, facets
-from engagements.filters import add_headlines, filter_encounters
-from engagements.models import Encounter, Person, Topic
+from engagements.filters import PersonFilterSet, add_headlines, filter_encounters
+from engagements.models import Encounter, Participation, Person, Side, Source, Topic
+from engagements.timeline import build_timeline
 
 
 class PublishedEncountersMixin:
@@ -30,9 +32,9 @@ class FilteredEncountersMixin(PublishedEncountersMixin):
         return None
 
     def get(self, request, *args, **kwargs):
-        self.filterset, queryset = filter_encounters(request.GET, self.base_queryset())
-        self.object_list = queryset.with_list_data()
-        context = self.get_context_data()
+        self.filterset, self.filtered = filter_encounters(request.GET, self.base_queryset())
+        self.object_list = self.filtered.with_list_data()
+        context = self.get_context_data(**kwargs)
         status = 200 if self.filterset.is_valid() else 400
         return self.render_to_response(context, status=status)
 
@@ -47,9 +49,6 @@ class FilteredEncountersMixin(PublishedEncountersMixin):
             chips=active_chips(filterset, groups),
             sort=filterset.sort_order if filterset.is_valid() else None,
         )
-        if filterset.is_valid() and filterset.search_text:
-            name = self.get_context_object_name(self.object_list) or "object_list"
-            context[name] = add_headlines(context[name], filterset.search_text)
         return context
 
 
@@ -67,30 +66,125 @@ class EncounterListView(FilteredEncountersMixin, ListView):
     template_name = "engagements/encounter_list.html"
     context_object_name = "encounters"
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.filterset.is_valid() and self.filterset.search_text:
+            # Highlighted passages for the rows on this page only.
+            context["encounters"] = add_headlines(context["encounters"], self.filterset.search_text)
+        return context
+
+
+class TimelineView(FilteredEncountersMixin, TemplateView):
+    """The list's encounters on a time axis (engagements/timeline.py draws nothing itself)."""
+
+    template_name = "engagements/timeline.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.filterset.is_valid():
+            context["timeline"] = build_timeline(self.filtered, self.request.GET)
+        return context
+
 
 class EncounterDetailView(DetailView):
+    """Everything known about one encounter.
+
+    A draft preview (issue 5) can subclass this and override get_queryset(): the context below
+    is computed from the object alone.
+    """
+
     template_name = "engagements/encounter_detail.html"
     context_object_name = "encounter"
 
     def get_queryset(self):
         return Encounter.objects.published().with_detail_data()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        encounter = self.object
+        published = Encounter.objects.published()
+        previous_at_level = published.previous_at_level(encounter)
+        readouts = official_readouts(encounter.sources.all())
+        context.update(
+            sides=participants_by_side(encounter.participations.all()),
+            readouts=readouts,
+            source_groups=sources_by_kind(
+                encounter.sources.all(), leave_out=READOUT_KINDS if readouts else ()
+            ),
+            previous=published.before(encounter).first(),
+            next=published.after(encounter).first(),
+            previous_at_level=previous_at_level,
+            days_since_previous_at_level=(
+                (encounter.start_date - previous_at_level.end_date).days
+                if previous_at_level
+                else None
+            ),
+            permalink=self.request.build_absolute_uri(encounter.get_absolute_url()),
+        )
+        return context
+
+
+def participants_by_side(participations):
+    """[(side label, [participations])] with the US first, then the PRC, then others."""
+    order = [Side.US, Side.PRC, Side.OTHER]
+    groups = {side: [] for side in order}
+    for participation in participations:
+        groups[participation.side].append(participation)
+    return [(Side(side).label, groups[side]) for side in order if groups[side]]
+
+
+READOUT_KINDS = (Source.Kind.US_READOUT, Source.Kind.PRC_READOUT)
+
+
+def official_readouts(sources):
+    """The US and PRC official readouts, as a pair to show side by side, when both exist."""
+    us = [s for s in sources if s.kind == Source.Kind.US_READOUT]
+    prc = [s for s in sources if s.kind == Source.Kind.PRC_READOUT]
+    return (us, prc) if us and prc else None
+
+
+def sources_by_kind(sources, leave_out=()):
+    """[(kind label, [sources])] in the order of Source.Kind, without the kinds `leave_out`."""
+    groups = {}
+    for source in sources:
+        groups.setdefault(source.kind, []).append(source)
+    return [
+        (label, groups[kind])
+        for kind, label in Source.Kind.choices
+        if kind in groups and kind not in leave_out
+    ]
+
 
 class PersonListView(ListView):
+    """Everyone with a published encounter, searchable by name and filtered by side."""
+
     template_name = "engagements/person_list.html"
     context_object_name = "people"
     paginate_by = 100
 
-    def get_queryset(self):
+    def get(self, request, *args, **kwargs):
+        self.filterset = PersonFilterSet(request.GET, queryset=self.people())
+        valid = self.filterset.is_valid()
+        self.object_list = self.filterset.qs if valid else Person.objects.none()
+        context = self.get_context_data(filterset=self.filterset, form=self.filterset.form)
+        return self.render_to_response(context, status=200 if valid else 400)
+
+    def people(self):
         published = Q(participations__encounter__status=Encounter.Status.PUBLISHED)
         return (
-            Person.objects.annotate(encounter_count=Count("participations", filter=published))
+            Person.objects.annotate(
+                encounter_count=Count("participations", filter=published),
+                first_date=Min("participations__encounter__start_date", filter=published),
+                last_date=Max("participations__encounter__start_date", filter=published),
+            )
             .filter(encounter_count__gt=0)
             .order_by("name")
         )
 
 
 class PersonDetailView(PublishedEncountersMixin, ListView):
+    """A person's offices over time, their encounters in order and the counterparts met most."""
+
     template_name = "engagements/person_detail.html"
     context_object_name = "encounters"
 
@@ -99,10 +193,71 @@ class PersonDetailView(PublishedEncountersMixin, ListView):
         return self.encounters().involving(self.person).chronological_few()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(person=self.person, **kwargs)
+        person = self.person
+        theirs = Encounter.objects.published().involving(person)
+        params = query_dict(person=person.slug)
+        return super().get_context_data(
+            person=person,
+            offices=offices_held(person),
+            counterparts=counterparts_met_most(person),
+            timeline=build_timeline(theirs, params),
+            list_query=f"?{params.urlencode()}",
+            **kwargs,
+        )
+
+
+def query_dict(**params):
+    """A query string of the list's parameters, e.g. query_dict(person="wang-yi")."""
+    query = QueryDict(mutable=True)
+    query.update(params)
+    return query
+
+
+def offices_held(person):
+    """[{office, first, last, count}] from the offices recorded on published encounters."""
+    return (
+        Participation.objects.filter(person=person, encounter__status=Encounter.Status.PUBLISHED)
+        .exclude(office="")
+        .values("office")
+        .annotate(
+            first=Min("encounter__start_date"),
+            last=Max("encounter__end_date"),
+            count=Count("encounter"),
+        )
+        .order_by("first", "office")
+    )
+
+
+COUNTERPARTS_SHOWN = 10
+
+
+def counterparts_met_most(person):
+    """People on the other side(s) of this person's published encounters, most met first."""
+    encounters = Encounter.objects.published().involving(person).values("pk")
+    return (
+        Participation.objects.filter(encounter__in=encounters)
+        .exclude(person=person)
+        .exclude(side=person.side)
+        .values("person__slug", "person__name", "person__name_zh", "side")
+        .annotate(count=Count("encounter", distinct=True), last=Max("encounter__start_date"))
+        .order_by("-count", "-last", "person__name")[:COUNTERPARTS_SHOWN]
+    )
+
+
+class TopicListView(ListView):
+    template_name = "engagements/topic_list.html"
+    context_object_name = "topics"
+
+    def get_queryset(self):
+        published = Q(encounters__status=Encounter.Status.PUBLISHED)
+        return Topic.objects.annotate(
+            encounter_count=Count("encounters", filter=published)
+        ).order_by("name")
 
 
 class TopicDetailView(PublishedEncountersMixin, ListView):
+    """A topic's encounters over time: on the timeline, then listed in order."""
+
     template_name = "engagements/topic_detail.html"
     context_object_name = "encounters"
 
@@ -111,4 +266,11 @@ class TopicDetailView(PublishedEncountersMixin, ListView):
         return self.encounters().filter(topics=self.topic).chronological()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(topic=self.topic, **kwargs)
+        topic = self.topic
+        params = query_dict(topic=topic.slug)
+        return super().get_context_data(
+            topic=topic,
+            timeline=build_timeline(Encounter.objects.published().filter(topics=topic), params),
+            list_query=f"?{params.urlencode()}",
+            **kwargs,
+        )

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from engagements.models import Encounter, Participation
 from tests.factories import (
     EncounterFactory,
     ParticipationFactory,
@@ -20,14 +21,20 @@ FILTERED_LIST_QUERIES = LIST_QUERIES + 3
 
 
 def many_encounters(count, participants=3):
+    """`count` published encounters sharing topics, people and a place, made in bulk."""
     topics = [TopicFactory() for _ in range(3)]
-    people = [PersonFactory() for _ in range(participants)]
+    people = [PersonFactory(side="us" if i % 2 else "prc") for i in range(participants)]
     place = PlaceFactory()
-    for _ in range(count):
-        encounter = EncounterFactory(place=place, summary="Talks on climate and trade.")
-        encounter.topics.set(topics)
-        for person in people:
-            ParticipationFactory(encounter=encounter, person=person)
+    built = EncounterFactory.build_batch(count, place=place, summary="Talks on climate and trade.")
+    for encounter in built:
+        encounter.end_date = encounter.start_date
+    encounters = Encounter.objects.bulk_create(built)
+    Encounter.topics.through.objects.bulk_create(
+        Encounter.topics.through(encounter=e, topic=t) for e in encounters for t in topics
+    )
+    Participation.objects.bulk_create(
+        Participation(encounter=e, person=p, side=p.side) for e in encounters for p in people
+    )
     return people, topics
 
 
@@ -55,3 +62,61 @@ def test_filtered_list_queries_do_not_grow_with_page_size(
     assert response.status_code == 200
     assert len(response.context["encounters"]) == page_size
     assert "<mark>climate</mark>" in response.text.lower()
+
+
+def queries_for(client, url, params=None):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(captured)
+
+
+def encounter_with(participants, quotes=0):
+    from tests.factories import QuoteFactory, SourceFactory
+
+    encounter = EncounterFactory(place=PlaceFactory())
+    encounter.topics.set([TopicFactory(), TopicFactory()])
+    people = [PersonFactory(side="us" if i % 2 else "prc") for i in range(participants)]
+    for person in people:
+        ParticipationFactory(encounter=encounter, person=person)
+    for i in range(quotes):
+        QuoteFactory(encounter=encounter, speaker=people[i % participants])
+        SourceFactory(encounter=encounter)
+    EncounterFactory(parent=encounter, level=encounter.level)
+    return encounter, people
+
+
+DETAIL_QUERIES = 10  # encounter, 5 prefetches, previous, next, previous at level (+ spare)
+
+
+def test_detail_queries_do_not_grow_with_participants(client):
+    small, _ = encounter_with(2, quotes=1)
+    large, _ = encounter_with(30, quotes=12)
+    counts = [queries_for(client, e.get_absolute_url()) for e in (small, large)]
+    assert counts[0] == counts[1] <= DETAIL_QUERIES
+
+
+TIMELINE_QUERIES = LIST_QUERIES + 4  # facets, then bounds, month chart, marks and leader gaps
+
+
+def test_timeline_queries_do_not_grow_with_encounters(client):
+    many_encounters(5)
+    few = queries_for(client, reverse("timeline"))
+    many_encounters(60)
+    assert queries_for(client, reverse("timeline")) == few <= TIMELINE_QUERIES
+
+
+PERSON_QUERIES = 12  # person, count, page, leads, offices, counterparts, timeline (4)
+
+
+def test_person_page_queries_do_not_grow_with_encounters_or_participants(client, settings):
+    settings.PAGE_SIZE = 100
+    people, _ = many_encounters(3, participants=2)
+    few = queries_for(client, people[0].get_absolute_url())
+    people, _ = many_encounters(40, participants=12)
+    many = queries_for(client, people[0].get_absolute_url())
+    assert few == many <= PERSON_QUERIES
+    assert queries_for(client, reverse("person-list")) <= 3

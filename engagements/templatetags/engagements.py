@@ -42,3 +42,36 @@ def encounter_dates(encounter):
     if start.year == end.year:
         return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
     return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+
+
+@register.filter
+def minutes(value):
+    """A duration in minutes as people say it: “90” → “1 hour 30 minutes”."""
+    if not value:
+        return ""
+    hours, rest = divmod(int(value), 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if rest:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return " ".join(parts)
+
+
+@register.filter
+def span_days(encounter):
+    """How many calendar days an encounter covers (1 for a single day)."""
+    if not encounter.end_date:
+        return 1
+    return (encounter.end_date - encounter.start_date).days + 1
+
+
+@register.simple_tag
+def field_widget(field):
+    """A form field's widget, described by its error and help text for screen readers."""
+    ids = []
+    if field.errors:
+        ids.append(f"{field.auto_id}-errors")
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    return field.as_widget(attrs={"aria-describedby": " ".join(ids)} if ids else None)

@@ -1,0 +1,371 @@
+"""The geometry of /timeline/: a server-rendered SVG of encounters on a time axis.
+
+One lane per level, a mark per encounter shaped and coloured by kind, a per-month count chart
+above, and the gaps between leader-level contacts labelled. When the filters match more
+encounters than can be drawn one by one, each lane shows one mark per level and period (month,
+quarter or year) sized by its count and linking to the list of those encounters: the page
+stays small and its queries few whatever the number of rows.
+
+Everything here is numbers and labels; templates/includes/timeline_svg.html draws them.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from math import sqrt
+
+from django.db.models import Count, Max, Min
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
+from django.urls import reverse
+
+from engagements.models import Encounter
+
+# Drawing units (the SVG scales to its container through its viewBox).
+LEFT = 90  # lane labels
+RIGHT = 16
+PLOT_WIDTH = 800
+CHART_TOP = 10
+CHART_HEIGHT = 90
+AXIS_GAP = 26
+LANE_HEIGHT = 56
+# Above this many matching encounters, lanes show counts per period instead of single marks.
+MAX_MARKS = 600
+# A gap gets its label drawn on the lane only when there is room for it.
+GAP_LABEL_MIN_WIDTH = 44
+LONGEST_GAPS_LISTED = 10
+
+LEVELS = list(Encounter.Level)
+LANE_LABELS = {
+    Encounter.Level.LEADER: "Leader",
+    Encounter.Level.CABINET: "Cabinet",
+    Encounter.Level.DEPUTY: "Deputy",
+    Encounter.Level.ENVOY: "Envoy",
+    Encounter.Level.WORKING: "Working",
+}
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    month: datetime.date
+    count: int
+
+
+@dataclass
+class Tick:
+    x: float
+    label: str
+    major: bool = True
+
+
+@dataclass
+class Mark:
+    x: float
+    y: float
+    kind: str
+    label: str
+    url: str
+    count: int = 1
+    radius: float = 7
+
+    @property
+    def symbol_x(self):  # the kind's symbol is 16 units square, centred on the mark
+        return round(self.x - 8, 1)
+
+    @property
+    def symbol_y(self):
+        return round(self.y - 8, 1)
+
+
+@dataclass
+class Lane:
+    level: str
+    label: str  # the level's full name
+    short_label: str  # what fits beside the lane
+    y: float
+    marks: list = field(default_factory=list)
+
+    @property
+    def label_y(self):
+        return self.y + 5
+
+
+@dataclass
+class Gap:
+    start: datetime.date  # last day of the earlier contact
+    end: datetime.date  # first day of the later contact
+    days: int
+    before: tuple  # (title, url) of the earlier contact
+    after: tuple
+    x1: float = 0
+    x2: float = 0
+    y: float = 0
+
+    @property
+    def mid_x(self):
+        return round((self.x1 + self.x2) / 2, 1)
+
+    @property
+    def label_y(self):
+        return self.y + 12
+
+    @property
+    def labelled(self):
+        return self.x2 - self.x1 >= GAP_LABEL_MIN_WIDTH
+
+
+@dataclass
+class Timeline:
+    total: int
+    first: datetime.date | None = None
+    last: datetime.date | None = None
+    bars: list = field(default_factory=list)
+    chart_max: int = 0
+    ticks: list = field(default_factory=list)
+    lanes: list = field(default_factory=list)
+    gaps: list = field(default_factory=list)
+    period: str = ""  # "" when every encounter has its own mark, else month/quarter/year
+    month_counts: list = field(default_factory=list)  # [(year, count)] for the table
+    width: float = LEFT + PLOT_WIDTH + RIGHT
+    height: float = 0
+    plot_left: float = LEFT
+    plot_right: float = LEFT + PLOT_WIDTH
+    chart_top: float = CHART_TOP
+    chart_bottom: float = CHART_TOP + CHART_HEIGHT
+    axis_y: float = CHART_TOP + CHART_HEIGHT + AXIS_GAP - 6
+    label_x: float = LEFT - 10
+    chart_max_y: float = CHART_TOP + 10
+
+    @property
+    def longest_gaps(self):
+        return sorted(self.gaps, key=lambda gap: -gap.days)[:LONGEST_GAPS_LISTED]
+
+    @property
+    def aggregated(self):
+        return bool(self.period)
+
+
+def month_start(day):
+    return day.replace(day=1)
+
+
+def next_month(day):
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def months_between(first, last):
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+class Scale:
+    """Days to drawing units along the plot."""
+
+    def __init__(self, first, last):
+        self.start = month_start(first)
+        self.end = next_month(last)  # the axis runs to the end of the last month
+        self.days = (self.end - self.start).days
+
+    def x(self, day):
+        return round(LEFT + (day - self.start).days / self.days * PLOT_WIDTH, 1)
+
+
+def build_timeline(queryset, params):
+    """The timeline of `queryset` (filtered, published encounters); `params` builds links."""
+    queryset = queryset.order_by()
+    bounds = queryset.aggregate(total=Count("pk"), first=Min("start_date"), last=Max("end_date"))
+    timeline = Timeline(total=bounds["total"])
+    lanes_top = timeline.axis_y + 20
+    timeline.lanes = [
+        Lane(level.value, level.label, LANE_LABELS[level], lanes_top + LANE_HEIGHT * (i + 0.5))
+        for i, level in enumerate(LEVELS)
+    ]
+    timeline.height = lanes_top + LANE_HEIGHT * len(LEVELS) + 10
+    if not timeline.total:
+        return timeline
+    timeline.first, timeline.last = bounds["first"], bounds["last"]
+    scale = Scale(timeline.first, timeline.last)
+    add_month_chart(timeline, queryset, scale)
+    timeline.ticks = axis_ticks(scale)
+    lanes = {lane.level: lane for lane in timeline.lanes}
+    if timeline.total <= MAX_MARKS:
+        add_single_marks(lanes, queryset, scale)
+    else:
+        add_period_marks(timeline, lanes, queryset, scale, params)
+    add_leader_gaps(timeline, lanes[Encounter.Level.LEADER], queryset, scale)
+    return timeline
+
+
+def add_month_chart(timeline, queryset, scale):
+    rows = (
+        queryset.annotate(month=TruncMonth("start_date"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    counts = {row["month"]: row["n"] for row in rows}
+    timeline.chart_max = max(counts.values())
+    by_year = {}
+    for month, count in counts.items():
+        x1, x2 = scale.x(month), scale.x(next_month(month))
+        height = max(1.0, round(count / timeline.chart_max * CHART_HEIGHT, 1))
+        timeline.bars.append(
+            Bar(x1, timeline.chart_bottom - height, max(0.8, x2 - x1 - 0.4), height, month, count)
+        )
+        by_year[month.year] = by_year.get(month.year, 0) + count
+    timeline.month_counts = sorted(by_year.items())
+
+
+def axis_ticks(scale):
+    months = months_between(scale.start, scale.end - datetime.timedelta(days=1))
+    ticks = []
+    if months <= 36:
+        day = scale.start
+        while day <= scale.end:
+            major = day.month == 1 or day == scale.start
+            label = day.strftime("%b %Y") if major else (day.strftime("%b") if months <= 18 else "")
+            ticks.append(Tick(scale.x(day), label, major))
+            day = next_month(day)
+        return ticks
+    step = 1 if months <= 15 * 12 else 5 if months <= 60 * 12 else 10
+    year = scale.start.year + (0 if scale.start.month == 1 else 1)
+    year += (-year) % step
+    while datetime.date(year, 1, 1) <= scale.end:
+        ticks.append(Tick(scale.x(datetime.date(year, 1, 1)), str(year)))
+        year += step
+    return ticks
+
+
+# Marks closer than this (in drawing units) are moved to another row of their lane.
+MARK_SPACING = 15
+ROW_OFFSETS = [0, -15, 15]
+
+
+def spread(marks):
+    """Give each mark the first row of its lane where it overlaps no earlier mark.
+
+    Only when every row is taken near it (a crowded week) does it overlap, on the middle row.
+    """
+    row_ends = [float("-inf")] * len(ROW_OFFSETS)
+    for mark in marks:
+        row = next((i for i, end in enumerate(row_ends) if mark.x - end >= MARK_SPACING), 0)
+        row_ends[row] = mark.x
+        mark.y += ROW_OFFSETS[row]
+
+
+def add_single_marks(lanes, queryset, scale):
+    rows = queryset.values_list("slug", "title", "kind", "level", "start_date", "end_date")
+    for slug, title, kind, level, start, end in rows.order_by("start_date", "id"):
+        lane = lanes[level]
+        middle = start + (end - start) / 2
+        when = f"{start.day} {start:%b %Y}" + (f" – {end.day} {end:%b %Y}" if end != start else "")
+        lane.marks.append(
+            Mark(
+                x=scale.x(middle) + 0.5,
+                y=lane.y,
+                kind=kind,
+                label=f"{title}, {when} ({Encounter.Kind(kind).label})",
+                url=encounter_url(slug),
+            )
+        )
+    for lane in lanes.values():
+        lane.marks.sort(key=lambda mark: mark.x)
+        spread(lane.marks)
+
+
+PERIODS = [(10 * 12, "month", TruncMonth), (25 * 12, "quarter", TruncQuarter)]
+
+
+def period_of(months):
+    for limit, name, trunc in PERIODS:
+        if months <= limit:
+            return name, trunc
+    return "year", TruncYear
+
+
+def period_end(start, period):
+    months = {"month": 1, "quarter": 3, "year": 12}[period]
+    day = start
+    for _ in range(months):
+        day = next_month(day)
+    return day - datetime.timedelta(days=1)
+
+
+def add_period_marks(timeline, lanes, queryset, scale, params):
+    timeline.period, trunc = period_of(months_between(scale.start, scale.end))
+    rows = (
+        queryset.annotate(period=trunc("start_date"))
+        .values("level", "period")
+        .annotate(n=Count("pk"))
+        .order_by("period")
+    )
+    rows = list(rows)
+    biggest = max(row["n"] for row in rows)
+    for row in rows:
+        lane, start = lanes[row["level"]], row["period"]
+        end = period_end(start, timeline.period)
+        count = row["n"]
+        lane.marks.append(
+            Mark(
+                x=round((scale.x(start) + scale.x(end + datetime.timedelta(days=1))) / 2, 1),
+                y=lane.y,
+                kind="many",
+                label=f"{count} {lane.label.lower()}-level encounter{'s' if count != 1 else ''}"
+                f", {period_label(start, timeline.period)}",
+                url=list_url(params, row["level"], start, end),
+                count=count,
+                radius=round(3 + 12 * sqrt(count / biggest), 1),
+            )
+        )
+
+
+def period_label(start, period):
+    if period == "month":
+        return start.strftime("%B %Y")
+    if period == "quarter":
+        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    return str(start.year)
+
+
+def list_url(params, level, start, end):
+    """The list of one lane's encounters in one period, keeping the other filters."""
+    query = params.copy()
+    for name in ("page", "sort", "level", "date_after", "date_before"):
+        query.pop(name, None)
+    query["level"] = level
+    # Narrow an existing range rather than widen it.
+    after, before = params.get("date_after", ""), params.get("date_before", "")
+    query["date_after"] = max(start.isoformat(), after)
+    query["date_before"] = min(end.isoformat(), before) if before else end.isoformat()
+    return f"{reverse('encounter-list')}?{query.urlencode()}"
+
+
+def encounter_url(slug):
+    return reverse("encounter-detail", kwargs={"slug": slug})
+
+
+def add_leader_gaps(timeline, lane, queryset, scale):
+    """Gaps between consecutive held leader-level contacts, measured end to next start."""
+    rows = (
+        queryset.held()
+        .at_level(Encounter.Level.LEADER)
+        .values_list("start_date", "end_date", "title", "slug")
+        .order_by("start_date", "id")
+    )
+    previous = None
+    for start, end, title, slug in rows:
+        if previous and start > previous[1]:
+            gap = Gap(
+                start=previous[1],
+                end=start,
+                days=(start - previous[1]).days,
+                before=(previous[2], encounter_url(previous[3])),
+                after=(title, encounter_url(slug)),
+                x1=scale.x(previous[1]) + 0.5,
+                x2=scale.x(start) + 0.5,
+                y=lane.y + 17,
+            )
+            timeline.gaps.append(gap)
+        if previous is None or end > previous[1]:
+            previous = (start, end, title, slug)

@@ -1,0 +1,92 @@
+"""/timeline/: the list's encounters on a time axis, server-rendered."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from engagements import timeline as timeline_module
+from engagements.models import Encounter
+from tests.factories import EncounterFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+TIMELINE = reverse("timeline")
+
+
+def test_every_matching_encounter_is_a_link_in_its_level_lane(client, seeded):
+    response = client.get(TIMELINE)
+    assert response.status_code == 200
+    timeline = response.context["timeline"]
+    assert timeline.total == 15 and not timeline.aggregated
+    lanes = {lane.level: lane for lane in timeline.lanes}
+    assert [lane.level for lane in timeline.lanes] == list(Encounter.Level)
+    assert len(lanes["leader"].marks) == 6
+    urls = [mark.url for mark in lanes["leader"].marks]
+    assert "/encounters/biden-xi-phone-call-2021-09-09/" in urls
+    assert '<a href="/encounters/biden-xi-phone-call-2021-09-09/" class="mark"' in response.text
+    assert 'href="#shape-summit_sideline" class="k-summit_sideline"' in response.text
+
+
+def test_gaps_between_leader_contacts_are_labelled(client, seeded):
+    response = client.get(TIMELINE)
+    gaps = response.context["timeline"].gaps
+    assert [gap.days for gap in gaps] == [211, 67, 364, 366, 367]
+    assert ">211 d</text>" in response.text
+    assert "Gaps between leader-level contacts" in response.text
+
+
+def test_month_chart_counts_encounters(client, seeded):
+    timeline = client.get(TIMELINE).context["timeline"]
+    by_month = {bar.month: bar.count for bar in timeline.bars}
+    assert by_month[datetime.date(2021, 9, 1)] == 3
+    assert sum(by_month.values()) == 15
+    assert timeline.chart_max == 3
+    assert dict(timeline.month_counts) == {2021: 12, 2022: 1, 2023: 1, 2024: 1}
+
+
+def test_timeline_honours_the_list_filters(client, seeded):
+    response = client.get(TIMELINE, {"topic": "climate", "date_before": "2021-08-31"})
+    timeline = response.context["timeline"]
+    assert timeline.total == 3  # the April trip, its talks, and the August trip
+    assert 'href="/encounters/?topic=climate&amp;date_before=2021-08-31"' in response.text
+
+
+def test_invalid_filters_are_a_400_with_the_form(client, seeded):
+    response = client.get(TIMELINE, {"date_after": "not-a-date"})
+    assert response.status_code == 400
+    assert "id_date_after-errors" in response.text
+    assert "timeline" not in response.context
+
+
+def test_dense_results_are_drawn_as_counts_per_period(client, monkeypatch):
+    monkeypatch.setattr(timeline_module, "MAX_MARKS", 5)
+    topic = TopicFactory(slug="trade")
+    for month in range(1, 9):
+        EncounterFactory(level="cabinet", start_date=datetime.date(2022, month, 3)).topics.add(
+            topic
+        )
+        EncounterFactory(level="cabinet", start_date=datetime.date(2022, month, 20))
+    response = client.get(TIMELINE, {"topic": "trade"})
+    timeline = response.context["timeline"]
+    assert timeline.aggregated and timeline.period == "month"
+    marks = next(lane for lane in timeline.lanes if lane.level == "cabinet").marks
+    assert [mark.count for mark in marks] == [1] * 8
+    assert marks[0].url == (
+        "/encounters/?topic=trade&level=cabinet&date_after=2022-01-01&date_before=2022-01-31"
+    )
+    assert "too many to draw one by one" in response.text
+
+
+def test_long_spans_aggregate_by_year(client, monkeypatch):
+    monkeypatch.setattr(timeline_module, "MAX_MARKS", 2)
+    for year in (1972, 1990, 2020):
+        EncounterFactory(level="leader", start_date=datetime.date(year, 2, 1))
+    timeline = client.get(TIMELINE).context["timeline"]
+    assert timeline.period == "year"
+    assert [tick.label for tick in timeline.ticks][:3] == ["1975", "1980", "1985"]
+
+
+def test_empty_timeline(client):
+    response = client.get(TIMELINE)
+    assert response.status_code == 200
+    assert "No encounters match these filters." in response.text
