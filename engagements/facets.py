@@ -1,7 +1,8 @@
 """Facet counts and active-filter chips for pages filtered by EncounterFilterSet.
 
-Each facet group costs one aggregate query (GROUP BY over the filtered encounters), however many
-options it has, so a list page runs a fixed number of queries at any page size.
+Facet counts cost a fixed number of aggregate queries, however many options or rows there are:
+one for all the choice groups with nothing selected (FILTER clauses over the same base), one
+GROUP BY per choice group with a selection, and one each for topics, people and countries.
 
 Counts answer "how many encounters would I see if I ticked this?":
 - kind, level, venue, country, initiated_by and provenance hold one value per encounter, and
@@ -13,7 +14,7 @@ Counts answer "how many encounters would I see if I ticked this?":
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from engagements.models import Encounter, Participation
 
@@ -58,13 +59,50 @@ def group_counts(queryset, field_name):
     return {row[field_name]: row["n"] for row in rows}
 
 
-def choice_facet(filterset, name, choices, counted, multiple=True):
+# The groups whose options are a model field's fixed choices.
+CHOICE_GROUPS = {
+    "kind": Encounter.Kind.choices,
+    "level": Encounter.Level.choices,
+    "venue": Encounter.Venue.choices,
+    "initiated_by": Encounter.Initiator.choices,
+    "provenance": Encounter.Provenance.choices,
+}
+SINGLE_VALUE_GROUPS = {"initiated_by", "provenance"}
+
+
+def choice_counts(filterset):
+    """{group: {value: count}} for every choice group, in as few scans as possible.
+
+    Groups with nothing selected share one base (all active filters), so they are counted
+    together in one aggregate query with a FILTER clause per option; a group with a selection
+    needs its own base (every filter but its own) and its own GROUP BY query.
+    """
+    selected = {name for name in CHOICE_GROUPS if selected_values(filterset, name)}
+    counts = {
+        name: group_counts(filterset.unsorted_queryset(exclude={name}), name)
+        for name in CHOICE_GROUPS
+        if name in selected
+    }
+    shared = [name for name in CHOICE_GROUPS if name not in selected]
+    if shared:
+        aggregates = {
+            f"{name}__{value}": Count("pk", filter=Q(**{name: value}))
+            for name in shared
+            for value, _ in CHOICE_GROUPS[name]
+        }
+        totals = filterset.unsorted_queryset().aggregate(**aggregates)
+        for name in shared:
+            counts[name] = {value: totals[f"{name}__{value}"] for value, _ in CHOICE_GROUPS[name]}
+    return counts
+
+
+def choice_facet(filterset, name, counts):
     selected = selected_values(filterset, name)
-    counts = group_counts(filterset.unsorted_queryset(exclude={name}), name) if counted else {}
     options = [
-        Option(value, label, counts.get(value, 0) if counted else None, value in selected)
-        for value, label in choices
+        Option(value, label, counts[name].get(value, 0) if counts else None, value in selected)
+        for value, label in CHOICE_GROUPS[name]
     ]
+    multiple = name not in SINGLE_VALUE_GROUPS
     return Facet(name, filterset.form[name].label, options, multiple)
 
 
@@ -121,19 +159,16 @@ def related_facet(filterset, name, through, key, counted):
 def facets(filterset):
     """Every facet group of the form, with counts when the filters are valid."""
     counted = filterset.is_valid()
+    counts = choice_counts(filterset) if counted else None
     groups = [
-        choice_facet(filterset, "kind", Encounter.Kind.choices, counted),
-        choice_facet(filterset, "level", Encounter.Level.choices, counted),
-        choice_facet(filterset, "venue", Encounter.Venue.choices, counted),
+        choice_facet(filterset, "kind", counts),
+        choice_facet(filterset, "level", counts),
+        choice_facet(filterset, "venue", counts),
         related_facet(filterset, "topic", Encounter.topics.through, "topic", counted),
         related_facet(filterset, "person", Participation, "person", counted),
         country_facet(filterset, counted),
-        choice_facet(
-            filterset, "initiated_by", Encounter.Initiator.choices, counted, multiple=False
-        ),
-        choice_facet(
-            filterset, "provenance", Encounter.Provenance.choices, counted, multiple=False
-        ),
+        choice_facet(filterset, "initiated_by", counts),
+        choice_facet(filterset, "provenance", counts),
     ]
     for group in groups:
         group.errors = filterset.form.errors.get(group.name, [])

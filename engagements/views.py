@@ -65,6 +65,7 @@ class HomeView(PublishedEncountersMixin, TemplateView):
 class EncounterListView(FilteredEncountersMixin, ListView):
     template_name = "engagements/encounter_list.html"
     context_object_name = "encounters"
+    extra_context = {"sortable": True}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

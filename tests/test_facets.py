@@ -59,6 +59,16 @@ def test_topics_and_people_count_what_adding_them_would_leave(client, corpus):
     assert response.context["paginator"].count == 3
     assert counts(response, "topic") == {"climate": 3, "trade": 1}
     assert counts(response, "person") == {"kerry": 3}
+    # Choice groups with nothing ticked are counted over the current results (one query):
+    assert counts(response, "kind")["phone_call"] == 2
+    assert counts(response, "kind")["visit"] == 0
+    assert counts(response, "level") == {
+        "leader": 1,
+        "cabinet": 1,
+        "envoy": 1,
+        "deputy": 0,
+        "working": 0,
+    }
     assert "(3<span" in response.text
 
 

@@ -208,3 +208,13 @@ def test_list_page_past_the_end_is_404_also_when_filtered(client):
     EncounterFactory(level="leader")
     assert client.get(LIST, {"level": "leader", "page": 2}).status_code == 404
     assert client.get(LIST, {"level": "leader", "page": 10**30}).status_code == 404
+
+
+def test_error_summary_links_each_bad_field_and_repeats_what_was_given(client):
+    response = client.get(LIST, {"date_after": "2021-02-30", "kind": ["visit", "bogus"]})
+    assert response.status_code == 400
+    text = response.text
+    assert '<a href="#id_date_after">From</a> (you gave “2021-02-30”)' in text
+    assert '<a href="#id_kind">Kind</a> (you gave “visit, bogus”)' in text
+    assert 'id="id_kind"' in text  # the link's target: the facet group
+    assert "No encounters match" not in text

@@ -75,3 +75,12 @@ def field_widget(field):
     if field.help_text:
         ids.append(f"{field.auto_id}_helptext")
     return field.as_widget(attrs={"aria-describedby": " ".join(ids)} if ids else None)
+
+
+@register.filter
+def given_value(field):
+    """What the request gave for a form field, as text: “a, b” for a repeated parameter."""
+    value = field.value()
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value if item)
+    return "" if value is None else str(value)
