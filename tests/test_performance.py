@@ -163,3 +163,11 @@ def test_editors_pages_are_not_stored_for_anonymous_visitors(client, seeded, pag
     client.cookies.clear()
     Encounter.objects.filter(slug="biden-xi-phone-call-2021-09-09").update(title="Renamed call")
     assert "Renamed call" in client.get(url).text
+
+
+def test_requests_with_credentials_bypass_the_cache(client, seeded, page_cache):
+    url = reverse("encounter-detail", args=["biden-xi-phone-call-2021-09-09"])
+    client.get(url)
+    Encounter.objects.filter(slug="biden-xi-phone-call-2021-09-09").update(title="Renamed call")
+    assert "Renamed call" in client.get(url, headers={"Authorization": "Token abc"}).text
+    assert "Renamed call" not in client.get(url).text
