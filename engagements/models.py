@@ -516,6 +516,12 @@ class Encounter(models.Model):
                 name="encounter_facets",
             ),
             models.Index(fields=["level", "start_date"], name="encounter_level_date"),
+            # "The last encounter at this level that ended before this one" (the detail page's
+            # days since the previous encounter at its level): one index step instead of sorting
+            # every earlier encounter at the level (170 ms on 100,000 rows).
+            models.Index(
+                fields=["level", "-end_date", "-start_date", "-id"], name="encounter_level_end"
+            ),
             models.Index(fields=["kind"], name="encounter_kind"),
             models.Index(fields=["provenance"], name="encounter_provenance"),
             GinIndex(fields=["search_vector"], name="encounter_search_vector"),
