@@ -129,9 +129,11 @@ def ensure_dataset():
 
 
 class Endpoint:
-    def __init__(self, key, label, path, target="", cookie=None, optional=False):
+    def __init__(self, key, label, path, target="", cookie=None, optional=False, connections=2):
         self.key, self.label, self.path, self.target = key, label, path, target
         self.cookie, self.optional = cookie, optional
+        # Latency targets (one editor, one researcher) are measured with one connection.
+        self.connections = connections
         self.status = None
         self.queries = None
         self.result = None  # wrk figures
@@ -196,11 +198,12 @@ def endpoints(fx, admin_cookie):
         Endpoint("detail", "detail page", f"/encounters/{fx['detail']}/", "≥ 40% of ceiling"),
         Endpoint(
             "timeline",
-            "timeline, level=leader",
+            "timeline, level=leader (1 connection)",
             "/timeline/?level=leader",
             "p50 < 200 ms",
             optional=True,
-        ),  # fmt: skip
+            connections=1,
+        ),
         Endpoint(
             "person",
             f"person page (busiest: {fx['person_encounters']:,} encounters)",
@@ -209,10 +212,11 @@ def endpoints(fx, admin_cookie):
         Endpoint("api", "API list", "/api/v1/encounters/", optional=True),
         Endpoint(
             "admin",
-            "admin changelist (logged in)",
+            "admin changelist, logged in (1 connection)",
             "/admin/engagements/encounter/",
             "p50 < 300 ms",
             cookie=admin_cookie,
+            connections=1,
         ),
     ]
 
@@ -304,8 +308,8 @@ def warm_up(url, headers, requests=10):
             urllib.request.urlopen(request, timeout=60).read()
 
 
-def run_wrk(url, cookie=None):
-    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "30s"]
+def run_wrk(url, cookie=None, connections=CONNECTIONS):
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{DURATION}s", "--timeout", "30s"]
     command += ["-s", str(LUA)]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
@@ -361,16 +365,39 @@ def measure_export(url, master):
 # In the database
 
 
-def timed(run, repeats):
+def backend():
+    """The PostgreSQL server process serving this connection (to read its CPU time)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return psutil.Process(cursor.fetchone()[0])
+
+
+def cpu_seconds(process):
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def timed(run, repeats, server=None):
+    """Wall-clock p50/p95 in ms and, with `server`, its mean CPU ms per run.
+
+    On a busy machine wall time includes waiting for a core; the server's CPU time does not.
+    """
+    run()  # warm
     times = []
+    cpu_before = cpu_seconds(server) if server else 0
     for _ in range(repeats):
         started = time.perf_counter()
         run()
         times.append((time.perf_counter() - started) * 1000)
+    # The kernel counts CPU time in ticks, so the mean over all runs, not each run's.
+    cpu = (cpu_seconds(server) - cpu_before) * 1000 / repeats if server else None
     times.sort()
     return {
         "p50": statistics.median(times),
         "p95": times[min(len(times) - 1, round(0.95 * len(times)) - 1)],
+        "cpu": cpu,
     }
 
 
@@ -399,19 +426,22 @@ def explain(queryset):
 
 
 def database_timings(fx, repeats=40):
-    """p50/p95 in ms of what the list runs in the database: the page of rows and the count."""
+    """p50/p95 in ms of what the list runs in the database: the ranked page of rows, its count."""
     from engagements.models import Encounter
 
     results = {}
+    server = backend()
     for key in ("rare", "common"):
         queryset = search_queryset(fx[key])
         page = queryset[:25]
-        timing = timed(lambda page=page, queryset=queryset: (list(page), queryset.count()), repeats)
-        timing["gin"] = "encounter_search_vector" in explain(queryset)
+        # .all(): a fresh query each time, never the rows cached by the first run.
+        timing = timed(lambda page=page: list(page.all()), repeats, server)
+        timing["gin"] = "encounter_search_vector" in explain(page)
         results[key] = timing
+        results[key + "_count"] = timed(queryset.count, repeats, server)
     listing = Encounter.objects.published().newest_first()  # the list's order and index
-    results["page1"] = timed(lambda: list(listing[:25]), repeats)
-    results["page1000"] = timed(lambda: list(listing[24975:25000]), repeats)
+    results["page1"] = timed(lambda: list(listing[:25]), repeats, server)
+    results["page1000"] = timed(lambda: list(listing[24975:25000]), repeats, server)
     return results
 
 
@@ -452,7 +482,9 @@ def table(eps, export, db, fx, info):
         f"`make bench`, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; {info}.",
         f"Data: {fx['published']:,} published of {COUNT:,} synthetic + curated encounters "
         f"(seed {SEED}); gunicorn {WORKERS} sync workers, production settings; "
-        f"wrk -t1 -c{CONNECTIONS} -d{DURATION}s per URL.",
+        f"wrk -t1 -c{CONNECTIONS} -d{DURATION}s per URL unless noted. The ceiling was measured "
+        f"first ({by_key['ceiling'].first_rps:,.0f} req/s) and last "
+        f"({by_key['ceiling'].last_rps:,.0f} req/s); ratios use the higher.",
         "",
         "| what | req/s | × ceiling | p50 ms | p99 ms | uncached ms | SQL queries | target | met |",
         "|---|---:|---:|---:|---:|---:|---:|---|---|",
@@ -465,7 +497,7 @@ def table(eps, export, db, fx, info):
         met = ""
         if e.key in ("list3", "detail"):
             met = verdict(r["rps"] >= 0.4 * ceiling)
-        # Latency targets are judged on the page as rendered (a cache miss), and on wrk's p50.
+        # Latency targets are judged on the page as rendered (a cache miss) and on wrk's p50.
         elif e.key == "timeline":
             met = verdict(max(r["p50_ms"], e.uncached_ms) < 200)
         elif e.key == "admin":
@@ -494,26 +526,38 @@ def table(eps, export, db, fx, info):
         )
     lines += [
         "",
-        "In the database (list page query of 25 rows + its count; wall-clock ms over 40 runs):",
+        "req/s, p50 and p99 come from wrk against gunicorn, where public pages are served from "
+        "the production page cache after their first request; “uncached ms” is the page "
+        "rendered with the cache off (in-process test client, median of 5), i.e. what a "
+        "visitor waits for on a cache miss and what an editor always waits for.",
         "",
-        "| query | p50 ms | p95 ms | target | met |",
-        "|---|---:|---:|---|---|",
+        "In the database (wall-clock ms over 40 runs, from this process on the same socket):",
+        "",
+        "| query | p50 ms | p95 ms | server CPU ms | target | met |",
+        "|---|---:|---:|---:|---|---|",
     ]
     for key, limit in (("rare", 50), ("common", 200)):
-        t = db[key]
+        t, count = db[key], db[key + "_count"]
         gin = "GIN index used" if t["gin"] else "GIN index NOT used"
         lines.append(
-            f"| full text, {key} word “{fx[key]}” ({fx[key + '_matches']:,} hits; {gin}) | "
-            f"{t['p50']:.1f} | {t['p95']:.1f} | p95 < {limit} ms | "
+            f"| full text, {key} word “{fx[key]}” ({fx[key + '_matches']:,} hits): 25 rows by "
+            f"relevance ({gin}) | {t['p50']:.1f} | {t['p95']:.1f} | {t['cpu']:.0f} | "
+            f"p95 < {limit} ms | "
             f"{verdict(t['p95'] < limit and t['gin'])} |"
+        )
+        lines.append(
+            f"| … and its count (for the pager) | {count['p50']:.1f} | {count['p95']:.1f} | "
+            f"{count['cpu']:.0f} | | |"
         )
     ratio = db["page1000"]["p50"] / db["page1"]["p50"]
     lines.append(
-        f"| list page 1 (rows only) | {db['page1']['p50']:.1f} | {db['page1']['p95']:.1f} | | |"
+        f"| list page 1 (rows only) | {db['page1']['p50']:.1f} | {db['page1']['p95']:.1f} | "
+        f"{db['page1']['cpu']:.0f} | | |"
     )
     lines.append(
         f"| list page 1,000 (rows only) | {db['page1000']['p50']:.1f} | "
-        f"{db['page1000']['p95']:.1f} | ({ratio:.1f}× page 1 in the database) | |"
+        f"{db['page1000']['p95']:.1f} | {db['page1000']['cpu']:.0f} | "
+        f"({ratio:.1f}× page 1 in the database) | |"
     )
     return "\n".join(lines)
 
@@ -590,11 +634,18 @@ def main():
                     continue
                 headers = {"Cookie": e.cookie} if e.cookie else {}
                 warm_up(base + e.path, headers)
-                e.result = run_wrk(base + e.path, e.cookie)
+                e.result = run_wrk(base + e.path, e.cookie, e.connections)
                 say(
                     f"  {e.label}: {e.result['rps']:,.1f} req/s, p50 {e.result['p50_ms']:.1f} ms,"
                     f" p99 {e.result['p99_ms']:.1f} ms, {e.queries} queries"
                 )
+            # The ceiling again, last: the machine's load drifts; ratios use the higher figure.
+            ceiling = eps[0]
+            again = run_wrk(base + ceiling.path)
+            ceiling.first_rps = ceiling.result["rps"]
+            if again["rps"] > ceiling.result["rps"]:
+                ceiling.result = again
+            ceiling.last_rps = again["rps"]
             export = None
             if export_status == 200:
                 say("  CSV export of every row…")
