@@ -90,7 +90,13 @@ def app_environment(database_url):
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
         "WEB_CONCURRENCY": str(WORKERS),
+        # As behind the TLS-terminating proxy: requests say they came over HTTPS, so the
+        # production HTTPS redirect lets them through (wrk and the test client send the header).
+        "DJANGO_SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
     }
+
+
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -241,7 +247,7 @@ def uncached_time(client, path, repeats=5):
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        client.get(path)
+        client.get(path, headers=PROXY_HEADERS)
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
 
@@ -251,7 +257,7 @@ def count_queries(client, path):
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
+        response = client.get(path, headers=PROXY_HEADERS)
         if response.streaming:
             for _chunk in response.streaming_content:
                 pass
@@ -286,7 +292,10 @@ def gunicorn(env, port):
         deadline = time.monotonic() + 60
         while True:
             with contextlib.suppress(OSError):
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/ceiling/", timeout=5)
+                ready = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/bench/ceiling/", headers=PROXY_HEADERS
+                )
+                urllib.request.urlopen(ready, timeout=5)
                 break
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"gunicorn did not start; see {log.name}")
@@ -303,14 +312,14 @@ def gunicorn(env, port):
 
 def warm_up(url, headers, requests=10):
     for _ in range(requests):
-        request = urllib.request.Request(url, headers=headers)
+        request = urllib.request.Request(url, headers={**PROXY_HEADERS, **headers})
         with contextlib.suppress(urllib.error.URLError):
             urllib.request.urlopen(request, timeout=60).read()
 
 
 def run_wrk(url, cookie=None, connections=CONNECTIONS):
     command = ["wrk", "-t1", f"-c{connections}", f"-d{DURATION}s", "--timeout", "30s"]
-    command += ["-s", str(LUA)]
+    command += ["-s", str(LUA), "-H", "X-Forwarded-Proto: https"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(
@@ -343,7 +352,8 @@ def measure_export(url, master):
     started = time.monotonic()
     first_byte, size, lines = None, 0, 0
     try:
-        with urllib.request.urlopen(url, timeout=600) as response:
+        request = urllib.request.Request(url, headers=PROXY_HEADERS)
+        with urllib.request.urlopen(request, timeout=600) as response:
             while chunk := response.read(1 << 16):
                 first_byte = first_byte or time.monotonic() - started
                 size += len(chunk)
@@ -576,10 +586,10 @@ def show_queries(paths):
     fx = choose_fixtures()
     aliases = {"@detail": f"/encounters/{fx['detail']}/", "@person": f"/people/{fx['person']}/"}
     for path in (aliases.get(path, path) for path in paths):
-        client.get(path)  # warm
+        client.get(path, headers=PROXY_HEADERS)  # warm
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            response = client.get(path)
+            response = client.get(path, headers=PROXY_HEADERS)
             total = (time.perf_counter() - started) * 1000
         print(f"{path}: HTTP {response.status_code}, {total:.0f} ms, {len(captured)} queries")
         for query in sorted(captured, key=lambda q: -float(q["time"])):

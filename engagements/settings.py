@@ -211,9 +211,10 @@ LOGGING = {
 
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6.0 behaviour now; silences its transition warning
 
-# Page cache (issue 7; engagements/pagecache.py, README.md "Performance"): public pages for
-# visitors without cookies are kept up to DJANGO_PAGE_CACHE_SECONDS (0 turns it off). On in
-# production only, so that development and tests always render afresh.
+# --- Page cache (issue 7; engagements/pagecache.py, README.md "Performance") ---
+# Public pages answered to visitors without cookies or credentials are kept for their
+# Cache-Control max-age (DJANGO_PUBLIC_CACHE_SECONDS), else DJANGO_PAGE_CACHE_SECONDS; 0 turns
+# the cache off. On in production only, so that development and tests always render afresh.
 PAGE_CACHE_SECONDS = int(env("DJANGO_PAGE_CACHE_SECONDS", "60" if PRODUCTION else "0"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
