@@ -85,7 +85,7 @@ def test_no_duplicate_encounter_for_any_trip(imported):
     assert len(keys) == 84
 
 
-def test_accompanied_president_is_one_encounter_with_each_persons_dates(imported):
+def test_accompanied_president_is_one_encounter_with_each_persons_dates(imported, client):
     nixon_trip = encounter_of("hsg-trip:2844")
     assert encounter_of("hsg-trip:1742") == nixon_trip
     assert (nixon_trip.start_date, nixon_trip.end_date) == (
@@ -103,6 +103,10 @@ def test_accompanied_president_is_one_encounter_with_each_persons_dates(imported
         datetime.date(1972, 2, 28),
     )
     assert (rogers.start_date, rogers.end_date) == (None, None)
+
+    # The page shows Nixon's own dates next to his name.
+    page = client.get(nixon_trip.get_absolute_url()).text
+    assert "21 Feb – 28 Feb 1972" in page
 
     clinton_trip = encounter_of("hsg-trip:2599")
     assert encounter_of("hsg-trip:106") == clinton_trip
@@ -345,6 +349,24 @@ def test_list_spans_1972_onward_with_curated_and_hsg(imported, client):
     assert oldest.context["encounters"][0].slug == "nixon-visit-china-1972-02-17"
     newest = client.get(reverse("encounter-list"))
     assert newest.context["encounters"][0].slug == "biden-xi-meeting-lima-2024-11-16"
+
+
+def test_timeline_spans_1972_onward(imported, client):
+    response = client.get(reverse("timeline"))
+    assert response.status_code == 200
+    timeline = response.context["timeline"]
+    assert timeline.total == Encounter.objects.published().count() == 84 + 15
+    assert timeline.first == datetime.date(1972, 2, 17)
+    assert timeline.last == datetime.date(2024, 11, 16)
+    # Five-year ticks over five decades.
+    assert [t.label for t in timeline.ticks] == [str(y) for y in range(1975, 2025, 5)]
+    marks = {m.url for lane in timeline.lanes for m in lane.marks}
+    assert reverse("encounter-detail", args=["nixon-visit-china-1972-02-17"]) in marks
+    assert reverse("encounter-detail", args=[WOODSIDE]) in marks
+    # The Office's records alone, through the same filters.
+    hsg = client.get(reverse("timeline"), {"provenance": "hsg"}).context["timeline"]
+    assert (hsg.total, hsg.first) == (84, datetime.date(1972, 2, 17))
+    assert hsg.last == datetime.date(2024, 4, 27)
 
 
 def test_date_filters_reach_back_to_1972(imported, client):
