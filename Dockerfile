@@ -11,9 +11,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, so that a code change does not reinstall them. `pip install .` installs the
-# runtime dependencies (and a copy of the package); the app itself runs from /app, where
-# BASE_DIR finds templates/ and static/ next to it.
+# `pip install .` installs the runtime dependencies (and a copy of the package); the app itself
+# runs from /app (first on sys.path for manage.py and gunicorn), where BASE_DIR finds templates/
+# and static/ next to it. Templates and static files are copied after the install, so editing
+# them does not reinstall the dependencies; editing Python code does.
 COPY pyproject.toml README.md ./
 COPY engagements ./engagements
 RUN pip install .

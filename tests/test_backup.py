@@ -2,6 +2,7 @@
 (engagements/backup.py; the Makefile targets call the manage.py commands)."""
 
 import subprocess
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -112,3 +113,21 @@ def test_the_client_programs_are_the_embedded_servers_own():
         [backup.client_program("pg_dump"), "--version"], capture_output=True, text=True
     ).stdout
     assert "PostgreSQL" in version and " 18." in version
+
+
+def test_make_targets_wrap_the_commands():
+    root = Path(__file__).resolve().parent.parent
+    dry_run = subprocess.run(
+        ["make", "-n", "backup", "FILE=/tmp/x.dump"], cwd=root, capture_output=True, text=True
+    )
+    assert "manage.py backup --output /tmp/x.dump" in dry_run.stdout
+    dry_run = subprocess.run(
+        ["make", "-n", "restore", "FILE=/tmp/x.dump", "YES=1"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert "manage.py restore --noinput /tmp/x.dump" in dry_run.stdout
+    missing = subprocess.run(["make", "restore"], cwd=root, capture_output=True, text=True)
+    assert missing.returncode != 0
+    assert "usage: make restore FILE=" in missing.stderr

@@ -83,6 +83,12 @@ def test_production_pages_carry_every_security_header(production):
         assert "upgrade-insecure-requests" in csp, name
 
 
+def test_production_public_pages_are_cacheable_and_the_admin_is_not(production):
+    assert production["https_home"]["headers"]["Cache-Control"] == "public, max-age=60"
+    assert production["https_home"]["headers"]["ETag"]
+    assert "no-store" in production["https_admin_login"]["headers"]["Cache-Control"]
+
+
 def test_production_cookies_are_https_only(production):
     cookies = production["https_admin_login"]["cookies"]
     assert cookies["csrftoken"]["secure"] is True
