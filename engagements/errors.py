@@ -10,7 +10,7 @@ import sys
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
@@ -32,14 +32,26 @@ def render_static_page(template_name, title, text):
         return FALLBACK.format(title=title, text=text)
 
 
-def service_unavailable():
-    """The 503 page: the service is temporarily unavailable; try again in a moment."""
-    body = render_static_page(
-        "503.html",
-        "Temporarily unavailable",
-        "The service is temporarily unavailable. Please try again in a moment.",
+UNAVAILABLE = "The service is temporarily unavailable. Please try again in a moment."
+
+
+def wants_json(request):
+    if request is None:
+        return False
+    accept = request.headers.get("Accept", "")
+    return request.path_info.startswith("/api/") or (
+        "application/json" in accept and "text/html" not in accept
     )
-    response = HttpResponse(body, status=503)
+
+
+def service_unavailable(request=None):
+    """The 503 page: the service is temporarily unavailable; try again in a moment. API clients
+    (/api/, or asking for JSON only) get the same message as JSON."""
+    if wants_json(request):
+        response = JsonResponse({"detail": UNAVAILABLE}, status=503)
+    else:
+        body = render_static_page("503.html", "Temporarily unavailable", UNAVAILABLE)
+        response = HttpResponse(body, status=503)
     response["Retry-After"] = str(settings.SERVICE_UNAVAILABLE_RETRY_AFTER)
     add_never_cache_headers(response)
     return response
@@ -48,7 +60,7 @@ def service_unavailable():
 def server_error(request):
     """handler500: a 503 when the uncaught exception is the database going away, else a 500."""
     if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
-        return service_unavailable()
+        return service_unavailable(request)
     body = render_static_page(
         "500.html", "Server error", "Something went wrong on our side. It has been logged."
     )

@@ -125,7 +125,7 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_ERRORS):
             logger.warning("Database unavailable: %s", exception.__class__.__name__)
-            return service_unavailable()
+            return service_unavailable(request)
         return None
 
 

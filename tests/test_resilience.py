@@ -100,6 +100,16 @@ def test_a_view_that_loses_the_database_answers_503(anonymous, url):
     assert "no-store" in response["Cache-Control"]
 
 
+@pytest.mark.urls(__name__)
+def test_api_clients_get_the_503_as_json(anonymous):
+    response = anonymous.get("/lost/", headers={"accept": "application/json"})
+    assert response.status_code == 503
+    assert response.json() == {
+        "detail": "The service is temporarily unavailable. Please try again in a moment."
+    }
+    assert response["Retry-After"]
+
+
 def test_a_database_error_outside_the_view_also_answers_503(settings):
     position = settings.MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")
     settings.MIDDLEWARE = [
