@@ -45,8 +45,12 @@ format:
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# make editor [GROUP=publishers] [USERNAME=ada]; DJANGO_EDITOR_PASSWORD=… skips the prompt.
+GROUP ?= editors
 editor: install
-	$(WITH_DB) $(PY) manage.py create_editor
+	$(WITH_DB) sh -c '$(PY) manage.py migrate --noinput >/dev/null && \
+		$(PY) manage.py create_editor --group $(GROUP) $(if $(USERNAME),--username $(USERNAME))'
+
 
 migrate: install
 	$(WITH_DB) $(PY) manage.py migrate

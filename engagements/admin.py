@@ -1,9 +1,25 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.postgres.search import SearchQuery
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.generic import TemplateView
+from import_export.admin import ImportMixin
+from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
 
+from engagements.editorial import (
+    EncounterAdminForm,
+    EncounterPartFormSet,
+    ParticipationFormSet,
+    can_publish,
+)
 from engagements.hsg.report import build_report
+from engagements.importing import EncounterResource
 from engagements.models import (
     SEARCH_CONFIG,
     Discrepancy,
@@ -20,8 +36,39 @@ admin.site.site_header = "US–China Engagement Tracker: editors"
 admin.site.site_title = "Engagement Tracker admin"
 
 
+class EstimatedCountPaginator(Paginator):
+    """Counts an unfiltered large table from PostgreSQL's statistics instead of COUNT(*).
+
+    With 100,000 encounters an exact COUNT on every changelist page costs more than the page
+    itself; pg_class.reltuples (kept by autovacuum/ANALYZE) is close enough to number pages.
+    Filtered and small tables are counted exactly.
+    https://wiki.postgresql.org/wiki/Count_estimate
+    """
+
+    EXACT_BELOW = 10_000
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        if getattr(queryset, "query", None) is not None and not queryset.query.where:
+            estimate = self.estimate(queryset.model._meta.db_table)
+            if estimate >= self.EXACT_BELOW:
+                return estimate
+        return super().count
+
+    @staticmethod
+    def estimate(table):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table]
+            )
+            row = cursor.fetchone()
+        return max(row[0], 0) if row else 0
+
+
 class ParticipationInline(admin.TabularInline):
     model = Participation
+    formset = ParticipationFormSet
     extra = 1
     autocomplete_fields = ["person"]
     fields = ["person", "side", "role", "office", "start_date", "end_date", "order"]
@@ -29,12 +76,14 @@ class ParticipationInline(admin.TabularInline):
 
 class SourceInline(admin.StackedInline):
     model = Source
+    formset = EncounterPartFormSet
     extra = 0
     fields = [("kind", "outlet"), "title", ("url", "published_on"), "external_id", "note"]
 
 
 class QuoteInline(admin.StackedInline):
     model = Quote
+    formset = EncounterPartFormSet
     extra = 0
     autocomplete_fields = ["speaker"]
     fields = ["text", ("speaker", "speaker_description"), "context", ("source", "language")]
@@ -48,19 +97,45 @@ class QuoteInline(admin.StackedInline):
 
 
 @admin.register(Encounter)
-class EncounterAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "start_date", "kind", "level", "status_badge", "provenance"]
+class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
+    form = EncounterAdminForm
+    list_display = [
+        "title",
+        "start_date",
+        "principals",
+        "kind",
+        "level",
+        "status_badge",
+        "provenance",
+    ]
     list_filter = ["status", "kind", "level", "venue", "initiated_by", "provenance", "occurrence"]
     list_select_related = ["place"]
+    list_per_page = 50
+    paginator = EstimatedCountPaginator
     search_fields = ["title", "slug"]
+    search_help_text = (
+        'Full-text search (web syntax: climate -Kerry, "joint statement") or an exact slug.'
+    )
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["title", "start_date"]}
     autocomplete_fields = ["place", "topics", "parent"]
     inlines = [ParticipationInline, SourceInline, QuoteInline]
     readonly_fields = ["cameo_code", "published_at", "created_at", "updated_at"]
     show_full_result_count = False
+    save_on_top = True
+    actions = ["submit_for_review", "publish_selected", "unpublish_selected"]
+    object_history_template = "admin/engagements/encounter/object_history.html"
+    change_form_template = "admin/engagements/encounter/change_form.html"
+    # Bulk import (publishers only: IMPORT_EXPORT_IMPORT_PERMISSION_CODE in settings).
+    resource_classes = [EncounterResource]
+    import_formats = [CSV]
+    from_encoding = "utf-8-sig"  # also accepts the byte-order mark spreadsheets write
+    import_error_display = ("message", "row")
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "occurrence"]}),
+        (
+            None,
+            {"fields": ["title", "slug", "status", "occurrence", "loaded_version", "loaded_at"]},
+        ),
         ("What and who", {"fields": [("kind", "venue", "level"), "initiated_by", "parent"]}),
         (
             "When and where",
@@ -73,6 +148,7 @@ class EncounterAdmin(SimpleHistoryAdmin):
             },
         ),
         ("Content", {"fields": [("tone", "tone_note"), "summary", "outcomes", "topics"]}),
+        ("This change", {"fields": ["change_note"]}),
         (
             "Record",
             {
@@ -87,6 +163,26 @@ class EncounterAdmin(SimpleHistoryAdmin):
             },
         ),
     ]
+
+    # --- Changelist --------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            # Principals for the whole page in one extra query.
+            queryset = queryset.prefetch_related(
+                Prefetch(
+                    "participations",
+                    queryset=Participation.objects.principals().select_related("person"),
+                    to_attr="principal_participations",
+                )
+            )
+        return queryset
+
+    @admin.display(description="Principals")
+    def principals(self, obj):
+        people = getattr(obj, "principal_participations", [])
+        return ", ".join(p.person.name for p in people) or "—"
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
@@ -104,9 +200,165 @@ class EncounterAdmin(SimpleHistoryAdmin):
         by_slug = queryset.filter(slug=search_term.strip())
         return queryset.filter(search_vector=query) | by_slug, False
 
+    def view_on_site(self, obj):
+        """Published: the public page. Otherwise: the staff-only preview of it."""
+        if obj.status == Encounter.Status.PUBLISHED:
+            return obj.get_absolute_url()
+        return reverse("encounter-preview", kwargs={"slug": obj.slug})
+
+    # --- Roles ---------------------------------------------------------------------------------
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user_can_publish = can_publish(request.user)
+        form.checks_in_formsets = not getattr(request, "restoring_history", False)
+        return form
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        adminform = context.get("adminform")
+        if adminform is not None and adminform.form.duplicates:
+            # Show the "save anyway" box only once there is something to confirm.
+            fieldsets = [
+                ("Possible duplicate", {"fields": ["confirm_not_duplicate"]}),
+                *adminform.fieldsets,
+            ]
+            context["adminform"] = helpers.AdminForm(
+                adminform.form,
+                fieldsets,
+                adminform.prepopulated_fields,
+                adminform.readonly_fields,
+                model_admin=self,
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.refresh_search_document()
+
+    # --- Actions -------------------------------------------------------------------------------
+
+    @admin.action(description="Submit selected drafts for review", permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        done = 0
+        with transaction.atomic():
+            for encounter in queryset.select_for_update().filter(status=Encounter.Status.DRAFT):
+                encounter.status = Encounter.Status.REVIEW
+                encounter._history_user = request.user
+                encounter._change_reason = "Submitted for review"
+                encounter.save()
+                done += 1
+        self.message_user(request, f"{done} encounter(s) submitted for review.")
+
+    @admin.action(description="Publish selected encounters", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        published, blocked = [], []
+        with transaction.atomic():
+            for encounter in queryset.select_for_update().exclude(
+                status=Encounter.Status.PUBLISHED
+            ):
+                problems = encounter.publish_problems()
+                if problems:
+                    blocked.append((encounter, problems))
+                    continue
+                encounter.status = Encounter.Status.PUBLISHED
+                encounter._history_user = request.user
+                encounter.save()
+                published.append(encounter)
+        if published:
+            self.message_user(request, f"Published {len(published)} encounter(s).")
+        for encounter, problems in blocked:
+            self.message_user(
+                request, f"Not published: {encounter}: {' '.join(problems)}", messages.ERROR
+            )
+
+    @admin.action(description="Unpublish selected encounters", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        done = 0
+        with transaction.atomic():
+            for encounter in queryset.select_for_update().filter(status=Encounter.Status.PUBLISHED):
+                encounter.status = Encounter.Status.DRAFT
+                encounter._history_user = request.user
+                encounter._change_reason = "Unpublished"
+                encounter.save()
+                done += 1
+        self.message_user(request, f"Unpublished {done} encounter(s); they are drafts again.")
+
+    # --- History ---------------------------------------------------------------------------
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The encounter's own history, then its participants', sources' and quotes'."""
+        parts = []
+        for model, label, related in PART_HISTORIES:
+            records = (
+                model.history.filter(encounter_id=object_id)
+                .select_related("history_user", *related)
+                .order_by("-history_date", "-history_id")[:PART_HISTORY_LENGTH]
+            )
+            parts.append({"label": label, "records": describe_part_history(records)})
+        extra_context = {**(extra_context or {}), "part_histories": parts}
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Restore an earlier version: inside a transaction, checked like any other save."""
+        request.restoring_history = True
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+    # --- Import ----------------------------------------------------------------------------------
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # Rows went bad between the dry run and the confirmation: nothing was saved.
+            self.message_user(
+                request,
+                "Nothing was imported: some rows are no longer valid. Upload the file again "
+                "to see them.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:engagements_encounter_import"))
+        return super().process_result(result, request)
+
+
+PART_HISTORIES = [
+    (Participation, "Participants", ["person"]),
+    (Source, "Sources", []),
+    (Quote, "Quotes", ["speaker"]),
+]
+PART_HISTORY_LENGTH = 50
+
+
+def describe_part_history(records):
+    """Rows for the history page: when, who, what and which fields changed.
+
+    Each change is compared with the previous record of the same row when that is among the
+    records shown, so the page costs a fixed number of queries.
+    """
+    records = list(records)
+    rows = []
+    for index, record in enumerate(records):
+        older = next((r for r in records[index + 1 :] if r.id == record.id), None)
+        changes = ""
+        if record.history_type == "~" and older is not None:
+            delta = record.diff_against(older)
+            changes = "; ".join(
+                f"{c.field}: {c.old or '—'} → {c.new or '—'}" for c in delta.changes
+            )
+        rows.append({"record": record, "object": part_record_label(record), "changes": changes})
+    return rows
+
+
+def part_record_label(record):
+    """A historical participant, source or quote in words, from its own (joined) row."""
+    if hasattr(record, "role"):
+        return f"{record.person.name} ({record.get_side_display()}, {record.get_role_display()})"
+    if hasattr(record, "outlet"):
+        return f"{record.outlet}: {record.title}" if record.title else record.outlet
+    text = record.text if len(record.text) <= 60 else record.text[:57] + "…"
+    speaker = record.speaker.name if record.speaker_id else record.speaker_description
+    return f"“{text}” ({speaker})"
 
 
 @admin.register(Person)

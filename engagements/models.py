@@ -9,8 +9,10 @@ import datetime
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -477,6 +479,9 @@ class Encounter(models.Model):
     class Meta:
         ordering = ["-start_date", "-id"]
         get_latest_by = "start_date"
+        # Editors add and change encounters; only holders of this permission (the Publishers
+        # group) may publish or unpublish one. See migration 0003_editorial_groups.
+        permissions = [("publish_encounter", "Can publish and unpublish encounters")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
@@ -535,6 +540,10 @@ class Encounter(models.Model):
             self.end_date = self.start_date
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        if self.pk and not self._state.adding:
+            # Increment from the stored value, atomically, so that even a save from a stale
+            # in-memory copy (a script, a history revert) never moves the version backwards.
+            self.version = bump_version(self.pk) or self.version
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -543,6 +552,31 @@ class Encounter(models.Model):
     def clean(self):
         if self.end_date is None and self.start_date is not None:
             self.end_date = self.start_date
+
+    def publish_problems(self, summary=None, principal_sides=None, source_count=None):
+        """What stops this encounter being published, as sentences for editors ([] if nothing).
+
+        The admin passes the values being submitted (form and inlines); otherwise the stored
+        rows are checked.
+        """
+        if summary is None:
+            summary = self.summary
+        if principal_sides is None:
+            principal_sides = set(self.participations.principals().values_list("side", flat=True))
+        if source_count is None:
+            source_count = self.sources.count()
+        problems = []
+        if not summary.strip():
+            problems.append("Add a summary.")
+        for side in (Side.US, Side.PRC):
+            if side not in principal_sides:
+                problems.append(
+                    f"Add at least one principal for the {side.label} (a participant with "
+                    f"side “{side.label}” and role “Principal”)."
+                )
+        if source_count < 1:
+            problems.append("Add at least one source.")
+        return problems
 
     @property
     def cameo_code(self):
@@ -886,3 +920,33 @@ class Discrepancy(models.Model):
             errors["their_value"] = "The two values are the same: there is no discrepancy."
         if errors:
             raise ValidationError(errors)
+
+
+def bump_version(encounter_id):
+    """Increment an encounter's version in one UPDATE and return the new value (or None)."""
+    table = Encounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET version = version + 1, updated_at = %s WHERE id = %s "
+            "RETURNING version",
+            [timezone.now(), encounter_id],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+@receiver(post_save, sender=Participation)
+@receiver(post_save, sender=Source)
+@receiver(post_save, sender=Quote)
+@receiver(post_delete, sender=Participation)
+@receiver(post_delete, sender=Source)
+@receiver(post_delete, sender=Quote)
+def encounter_part_changed(sender, instance, **kwargs):
+    """A participant, source or quote changed: the encounter changed too.
+
+    Bumping the version makes an editor's form that was opened before the change stale, so
+    their save is refused instead of silently undoing it (see engagements/editorial.py).
+    """
+    if kwargs.get("raw"):
+        return  # loaddata: leave fixtures as they are
+    bump_version(instance.encounter_id)

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "csp",
+    "axes",
+    "import_export",
     "engagements",
 ]
 
@@ -99,6 +101,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Innermost: a view that loses the database answers 503 (issue 6).
     "engagements.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "engagements.urls"
@@ -294,3 +298,40 @@ PUBLIC_CACHE_SECONDS = int(env("DJANGO_PUBLIC_CACHE_SECONDS", "60"))
 SERVICE_UNAVAILABLE_RETRY_AFTER = int(env("DJANGO_RETRY_AFTER", "10"))
 # Backups (`make backup`, engagements/backup.py) go here unless given a path.
 BACKUP_DIR = Path(env("DJANGO_BACKUP_DIR", BASE_DIR / "backups"))
+
+# --- Editorial workflow (issue 5): login protection, cookies, bulk import --------------------
+# django-axes: repeated failed admin logins lock the user name from that IP address for a while.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first, so a locked-out login never reaches the next
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "1"))  # hours
+# A user name and IP address pair: an attacker elsewhere cannot lock a real editor out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+# Behind a reverse proxy that appends the client to X-Forwarded-For, set the number of proxies.
+AXES_IPWARE_PROXY_COUNT = int(env("AXES_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Session and CSRF cookies are Secure in production (issue 6's block above) and never readable
+# from JavaScript (the admin reads the CSRF token from its forms, not the cookie).
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Bulk import (django-import-export). Uploaded files are kept between the dry run and the
+# confirmation in the database cache, never on the web container's disk (containers are
+# stateless). The table is created by migration 0004_import_cache_table.
+CACHES["imports"] = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "engagements_import_cache",
+    "TIMEOUT": 60 * 60 * 6,
+}
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "engagements.importing.DatabaseCacheStorage"
+IMPORT_EXPORT_USE_TRANSACTIONS = True  # all-or-nothing: any bad row rolls the whole file back
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "publish"  # engagements.publish_encounter

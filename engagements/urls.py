@@ -11,6 +11,11 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("encounters/", views.EncounterListView.as_view(), name="encounter-list"),
     path("encounters/<slug:slug>/", views.EncounterDetailView.as_view(), name="encounter-detail"),
+    path(
+        "encounters/<slug:slug>/preview/",
+        views.EncounterPreviewView.as_view(),
+        name="encounter-preview",
+    ),
     path("timeline/", views.TimelineView.as_view(), name="timeline"),
     path("people/", views.PersonListView.as_view(), name="person-list"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
 from engagements.facets import active_chips, facets
@@ -154,6 +155,31 @@ def sources_by_kind(sources, leave_out=()):
         for kind, label in Source.Kind.choices
         if kind in groups and kind not in leave_out
     ]
+
+
+class EncounterPreviewView(EncounterDetailView):
+    """Staff only: any encounter, whatever its status, on the public detail layout.
+
+    Reuses the public view and template (with a banner), so it shows exactly what publishing
+    would. Everyone else gets a 404, as if the draft did not exist.
+    """
+
+    template_name = "engagements/encounter_preview.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (request.user.is_authenticated and request.user.is_staff):
+            raise Http404("No encounter found.")
+        response = super().dispatch(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def get_queryset(self):
+        # The public view's query without its published() filter.
+        return Encounter.objects.with_detail_data()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(is_preview=True, **kwargs)
 
 
 class PersonListView(ListView):

@@ -1,0 +1,371 @@
+"""The editorial workflow behind the admin's encounter form.
+
+- Roles: who may publish (the `publish_encounter` permission, held by the Publishers group).
+- The publish checklist, checked against what is being submitted, inlines included.
+- No lost updates: the form carries the version it was loaded at; the save is refused when the
+  stored version moved on meanwhile, with a field-level account of what changed.
+- The duplicate warning for a new encounter with the same date and principals as another.
+- The public change log shown on detail pages.
+"""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from engagements.models import Encounter, Participation, Quote, Side, Source
+
+PUBLISH_PERMISSION = "engagements.publish_encounter"
+
+# Fields that say nothing to an editor or a researcher when they change.
+BOOKKEEPING_FIELDS = ["version", "created_at", "updated_at", "published_at"]
+PARTS = {Participation: "Participant", Source: "Source", Quote: "Quote"}
+
+
+def can_publish(user):
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+class EncounterAdminForm(forms.ModelForm):
+    """The encounter form, set up per request by EncounterAdmin.get_form().
+
+    No Meta: the admin builds it for Encounter with the fields of its fieldsets.
+    """
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    change_note = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Note on this change",
+        help_text="Optional: what you changed and why, e.g. “Corrected the date (was 3 May)”. "
+        "Once the encounter is published, notes appear in its public change log.",
+    )
+    confirm_not_duplicate = forms.BooleanField(
+        required=False,
+        label="Save anyway: this is not a duplicate",
+        help_text="Tick only after checking the encounters listed above.",
+    )
+
+    # Set by EncounterAdmin.get_form() for the requesting user.
+    user_can_publish = False
+    # False where the form is saved without inlines (restoring a version from the history).
+    checks_in_formsets = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict = None
+        self.duplicates = []
+        # The inline formsets find this form through the instance they share with it.
+        self.instance._editorial_form = self
+        stored = self.stored_state()
+        if not self.is_bound:
+            self.initial["loaded_version"] = stored["version"] if stored else None
+            self.initial["loaded_at"] = timezone.now().isoformat()
+        if "status" in self.fields:
+            self.limit_status_choices(stored["status"] if stored else None)
+
+    def stored_state(self):
+        if not self.instance.pk:
+            return None
+        return Encounter.objects.filter(pk=self.instance.pk).values("version", "status").first()
+
+    def limit_status_choices(self, stored_status):
+        """Editors save drafts and submit them for review; only publishers publish."""
+        if self.user_can_publish:
+            return
+        field = self.fields["status"]
+        if stored_status == Encounter.Status.PUBLISHED:
+            # An editor may correct a published encounter but not unpublish it.
+            field.disabled = True
+            field.help_text = "Published. Only a publisher can unpublish it."
+            return
+        field.choices = [
+            choice for choice in field.choices if choice[0] != Encounter.Status.PUBLISHED
+        ]
+        field.help_text = "Save as a draft, or submit it for review; a publisher publishes it."
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        stored = self.stored_state()
+        stored_status = stored["status"] if stored else None
+        published = Encounter.Status.PUBLISHED
+        changes_publication = published in (status, stored_status) and status != stored_status
+        if changes_publication and not self.user_can_publish:
+            raise ValidationError("Only a publisher can publish or unpublish an encounter.")
+        return status
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self.check_not_stale()
+        if (
+            not self.checks_in_formsets
+            and cleaned.get("status") == Encounter.Status.PUBLISHED
+            and self.instance.pk
+        ):
+            # No inlines in this form: check the stored participants and sources.
+            problems = self.instance.publish_problems(summary=cleaned.get("summary", ""))
+            if problems:
+                self.add_error("status", publish_blocked_error(problems))
+        return cleaned
+
+    def check_not_stale(self):
+        """Refuse the save if someone saved this encounter since this form was loaded.
+
+        The admin runs the whole request in a transaction; the row lock taken here holds until
+        it commits, so two saves of the same version cannot both pass.
+        """
+        loaded = self.cleaned_data.get("loaded_version")
+        current = (
+            Encounter.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if loaded is None or current is None or loaded == current:
+            return
+        since = parse_datetime(self.cleaned_data.get("loaded_at") or "")
+        self.conflict = changes_since(self.instance.pk, since, loaded)
+        who = ", ".join(self.conflict["users"]) or "another editor"
+        raise ValidationError(
+            f"Not saved: {who} changed this encounter after you opened it. Their changes are "
+            "listed above. Your edits are still in this form: open the encounter again in "
+            "a new tab, re-apply what you need there and save it.",
+            code="stale",
+        )
+
+    def save(self, commit=True):
+        note = self.cleaned_data.get("change_note")
+        if note:
+            self.instance._change_reason = note
+        return super().save(commit)
+
+
+def publish_blocked_error(problems):
+    return ValidationError(["This encounter cannot be published yet."] + problems)
+
+
+class EncounterPartFormSet(BaseInlineFormSet):
+    """Inline formsets register on the shared instance, so checks can see them all."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.__dict__.setdefault("_editorial_formsets", {})[self.model] = self
+
+    def kept_rows(self):
+        """The cleaned data of the rows that will exist after this save."""
+        if not self.is_valid():
+            return None
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not self._should_delete_form(form)
+        ]
+
+
+class ParticipationFormSet(EncounterPartFormSet):
+    """Runs the checks that need the form and the inlines together (publish, duplicates)."""
+
+    def clean(self):
+        super().clean()
+        form = getattr(self.instance, "_editorial_form", None)
+        if form is None or not form.checks_in_formsets or not hasattr(form, "cleaned_data"):
+            return
+        participants = self.kept_rows_unchecked()
+        formsets = self.instance._editorial_formsets
+        sources = formsets[Source].kept_rows() if Source in formsets else None
+        principals = [p for p in participants if p.get("role") == Participation.Role.PRINCIPAL]
+        errors = []
+        if form.cleaned_data.get("status") == Encounter.Status.PUBLISHED and sources is not None:
+            problems = self.instance.publish_problems(
+                summary=form.cleaned_data.get("summary", ""),
+                principal_sides={p.get("side") for p in principals},
+                source_count=len(sources),
+            )
+            if problems:
+                form.add_error("status", publish_blocked_error(problems))
+                errors.append("Not saved: the encounter is not ready to publish (see Status).")
+        if not self.instance.pk and not form.cleaned_data.get("confirm_not_duplicate"):
+            form.duplicates = find_duplicates(
+                form.cleaned_data.get("start_date"), [p["person"] for p in principals]
+            )
+            if form.duplicates:
+                form.add_error(
+                    "confirm_not_duplicate",
+                    "An encounter with the same date and principals already exists (listed "
+                    "above). Tick this box to save anyway.",
+                )
+                errors.append("Not saved: this may duplicate an existing encounter.")
+        if errors:
+            raise ValidationError(errors)
+
+    def kept_rows_unchecked(self):
+        # Called from clean(): the forms are already cleaned, is_valid() would recurse.
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
+        ]
+
+
+def find_duplicates(start_date, principals):
+    """Encounters on the same date with the same principals (as a set)."""
+    if not start_date or not principals:
+        return []
+    wanted = {person.pk for person in principals}
+    candidates = Encounter.objects.filter(start_date=start_date).with_list_data()[:20]
+    return [
+        encounter
+        for encounter in candidates
+        if {p.person_id for p in encounter.principal_participations} == wanted
+    ]
+
+
+# --- What changed since a version was loaded ---------------------------------------------------
+
+
+def changes_since(encounter_id, since, loaded_version):
+    """Field-level account of changes to an encounter and its parts after `since`.
+
+    Returns {"users": [...], "changes": [{"what", "before", "after", "who", "when"}]}.
+    Uses django-simple-history's records: the encounter as it was when the form was loaded is
+    compared with how it is now; participants, sources and quotes list each change since.
+    """
+    history = Encounter.history.filter(id=encounter_id).select_related("history_user")
+    if since is None:  # no timestamp: fall back to the record of the loaded version
+        loaded_record = history.filter(version__lte=loaded_version).order_by("-history_date")
+        loaded_record = loaded_record.first()
+        since = loaded_record.history_date if loaded_record else timezone.now()
+    else:
+        loaded_record = history.filter(history_date__lte=since).order_by("-history_date").first()
+    latest = history.order_by("-history_date").first()
+    changes, users = [], set()
+    if loaded_record and latest and latest.pk != loaded_record.pk:
+        users.add(user_label(latest.history_user))
+        delta = latest.diff_against(loaded_record, excluded_fields=BOOKKEEPING_FIELDS)
+        for change in delta.changes:
+            field = Encounter._meta.get_field(change.field)
+            changes.append(
+                {
+                    "what": str(field.verbose_name).capitalize(),
+                    "before": display_value(field, change.old),
+                    "after": display_value(field, change.new),
+                    "who": user_label(latest.history_user),
+                    "when": latest.history_date,
+                }
+            )
+    for model, label in PARTS.items():
+        records = (
+            model.history.filter(encounter_id=encounter_id, history_date__gt=since)
+            .select_related("history_user")
+            .order_by("history_date")[:50]
+        )
+        for record in records:
+            users.add(user_label(record.history_user))
+            changes.append(describe_part_record(record, label))
+    return {"users": sorted(users), "changes": changes}
+
+
+def describe_part_record(record, label):
+    who, when = user_label(record.history_user), record.history_date
+    text = part_label(record)
+    if record.history_type == "+":
+        return {"what": f"{label} added", "before": "", "after": text, "who": who, "when": when}
+    if record.history_type == "-":
+        return {
+            "what": f"{label} removed",
+            "before": text,
+            "after": "",
+            "who": who,
+            "when": when,
+        }
+    previous = record.prev_record
+    before, after = [], []
+    if previous is not None:
+        for change in record.diff_against(previous).changes:
+            name = record.instance._meta.get_field(change.field).verbose_name
+            before.append(f"{name}: {change.old}")
+            after.append(f"{name}: {change.new}")
+    return {
+        "what": f"{label} changed ({text})",
+        "before": "; ".join(before),
+        "after": "; ".join(after),
+        "who": who,
+        "when": when,
+    }
+
+
+def part_label(record):
+    instance = record.instance
+    if isinstance(instance, Participation):
+        return f"{instance.person.name}, {instance.get_side_display()}"
+    return str(instance)
+
+
+def display_value(field, value):
+    if value in (None, ""):
+        return "(empty)"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    text = str(value)
+    return text if len(text) <= 300 else text[:297] + "…"
+
+
+def user_label(user):
+    if user is None:
+        return "a script or import"
+    return user.get_full_name() or user.get_username()
+
+
+# --- The public change log -------------------------------------------------------------------
+
+PUBLIC_LOG_LENGTH = 5
+# Fields whose change is not worth telling researchers about on its own.
+NOT_NEWS = [*BOOKKEEPING_FIELDS, "status", "provenance", "slug"]
+
+
+def public_change_log(encounter, limit=PUBLIC_LOG_LENGTH):
+    """The last changes to a published encounter since it was first published.
+
+    A fixed number of queries (one for the encounter's history, one per kind of part), however
+    long the history. Editors' names are not shown to the public; their notes are.
+    """
+    if encounter.published_at is None:
+        return []
+    since = encounter.published_at
+    records = list(
+        Encounter.history.filter(id=encounter.pk).order_by("-history_date")[: limit * 2 + 1]
+    )
+    entries = []
+    for newer, older in zip(records, records[1:], strict=False):
+        if newer.history_date < since:
+            break
+        if older.status != Encounter.Status.PUBLISHED and newer.status == "published":
+            entries.append((newer.history_date, "Published."))
+            continue
+        changed = [
+            str(Encounter._meta.get_field(c.field).verbose_name)
+            for c in newer.diff_against(older, excluded_fields=NOT_NEWS).changes
+        ]
+        if newer.history_change_reason:
+            entries.append((newer.history_date, newer.history_change_reason))
+        elif changed:
+            entries.append((newer.history_date, "Updated: " + ", ".join(changed) + "."))
+    for model, label in PARTS.items():
+        for record in model.history.filter(
+            encounter_id=encounter.pk, history_date__gt=since
+        ).order_by("-history_date")[:limit]:
+            verb = {"+": "added", "-": "removed", "~": "corrected"}[record.history_type]
+            entries.append((record.history_date, f"{label} {verb}."))
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    return [{"date": date, "text": text} for date, text in entries[:limit]]
+
+
+# Sides of a principal, for the checklist's wording.
+__all__ = ["Side", "EncounterAdminForm", "ParticipationFormSet", "public_change_log"]
