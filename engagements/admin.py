@@ -228,8 +228,8 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
             context["adminform"] = helpers.AdminForm(
                 adminform.form,
                 fieldsets,
-                adminform.prepopulated_fields,
-                adminform.readonly_fields,
+                self.get_prepopulated_fields(request, obj),
+                self.get_readonly_fields(request, obj),
                 model_admin=self,
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -244,7 +244,9 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
     def submit_for_review(self, request, queryset):
         done = 0
         with transaction.atomic():
-            for encounter in queryset.select_for_update().filter(status=Encounter.Status.DRAFT):
+            for encounter in queryset.select_for_update(of=("self",)).filter(
+                status=Encounter.Status.DRAFT
+            ):
                 encounter.status = Encounter.Status.REVIEW
                 encounter._history_user = request.user
                 encounter._change_reason = "Submitted for review"
@@ -256,7 +258,7 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
     def publish_selected(self, request, queryset):
         published, blocked = [], []
         with transaction.atomic():
-            for encounter in queryset.select_for_update().exclude(
+            for encounter in queryset.select_for_update(of=("self",)).exclude(
                 status=Encounter.Status.PUBLISHED
             ):
                 problems = encounter.publish_problems()
@@ -278,7 +280,9 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
     def unpublish_selected(self, request, queryset):
         done = 0
         with transaction.atomic():
-            for encounter in queryset.select_for_update().filter(status=Encounter.Status.PUBLISHED):
+            for encounter in queryset.select_for_update(of=("self",)).filter(
+                status=Encounter.Status.PUBLISHED
+            ):
                 encounter.status = Encounter.Status.DRAFT
                 encounter._history_user = request.user
                 encounter._change_reason = "Unpublished"

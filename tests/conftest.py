@@ -1,6 +1,10 @@
+import importlib
 import os
 
 import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from engagements.models import Side
@@ -30,3 +34,43 @@ def test_database_url(django_db_setup):
 
     url = urlsplit(os.environ["DATABASE_URL"])
     return urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+def ensure_editorial_groups():
+    """The groups migration 0003 creates (a transactional test's flush removes them)."""
+    migration = importlib.import_module("engagements.migrations.0003_editorial_groups")
+    migration.create_groups(apps, None)
+
+
+def make_staff(username, group):
+    ensure_editorial_groups()
+    user = get_user_model().objects.create_user(
+        username=username, password="correct horse battery", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    return make_staff("eddie", "Editors")
+
+
+@pytest.fixture
+def publisher(db):
+    return make_staff("pat", "Publishers")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def publisher_client(publisher):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(publisher)
+    return client

@@ -26,7 +26,7 @@ def create_groups(apps, schema_editor):
     # Permissions are normally created after all migrations (post_migrate); create them now.
     for app_label in ("auth", "engagements"):
         app_config = apps.get_app_config(app_label)
-        app_config.models_module = True
+        app_config.models_module = getattr(app_config, "models_module", None) or True
         create_permissions(app_config, apps=apps, verbosity=0)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
