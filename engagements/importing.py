@@ -6,6 +6,7 @@ sources. The whole file is one transaction: a single bad row imports nothing.
 """
 
 import datetime
+import re
 import unicodedata
 
 from django.core.cache import caches
@@ -144,8 +145,10 @@ class EncounterResource(resources.ModelResource):
             return None
         if not country:
             raise ValidationError("Give the country (ISO code such as US or CN) of the place.")
+        if not re.fullmatch(r"[A-Z]{2}", country):
+            raise ValidationError(f"“{country}” is not a two-letter ISO country code (US, CN…).")
         place = Place(name=name or city, city=city, country=country)
-        place.full_clean(validate_unique=False, validate_constraints=True)
+        place.clean_fields()  # lengths; uniqueness is settled by get_or_create on save
         return place
 
     def parse_topics(self, row):

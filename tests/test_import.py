@@ -1,0 +1,182 @@
+"""CSV bulk import in the admin: dry run, row-level errors, confirmation, all-or-nothing."""
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from engagements import csv_columns
+from engagements.importing import EncounterResource
+from engagements.models import Encounter, Person, Side
+from tests.factories import EncounterFactory, PersonFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+IMPORT = reverse("admin:engagements_encounter_import")
+PROCESS = reverse("admin:engagements_encounter_process_import")
+
+
+@pytest.fixture
+def people(db):
+    TopicFactory(name="Climate", slug="climate")
+    return [
+        PersonFactory(name="Antony Blinken", slug="antony-blinken", side=Side.US),
+        PersonFactory(name="Wang Yi", slug="wang-yi", side=Side.PRC, aliases="Wang Yee"),
+    ]
+
+
+def row(**overrides):
+    values = {
+        "slug": "blinken-wang-2024-04-26",
+        "title": "Blinken–Wang meeting",
+        "kind": "meeting",
+        "venue": "prc",
+        "level": "cabinet",
+        "start_date": "2024-04-26",
+        "end_date": "",
+        "date_precision": "day",
+        "duration_minutes": "330",
+        "place": "Diaoyutai State Guesthouse",
+        "city": "Beijing",
+        "country": "cn",
+        "initiated_by": "unknown",
+        "tone": "candid",
+        "occurrence": "held",
+        "summary": "Five and a half hours of talks.",
+        "topics": "Climate",
+        "principals": "Antony Blinken: Secretary of State; Wang Yee: Foreign Minister",
+        "sources": "State Department: https://www.state.gov/x; Xinhua",
+    }
+    return values | overrides
+
+
+def csv_file(*rows, columns=None):
+    columns = columns or csv_columns.COLUMNS
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for values in rows:
+        writer.writerow(values)
+    return out.getvalue().encode("utf-8")
+
+
+def upload(client, content, name="encounters.csv"):
+    return client.post(IMPORT, {"import_file": SimpleUploadedFile(name, content), "format": "0"})
+
+
+def test_import_is_for_publishers_only(editor_client, publisher_client):
+    assert editor_client.get(IMPORT).status_code == 403
+    assert (
+        "Import"
+        not in editor_client.get(reverse("admin:engagements_encounter_changelist")).text.split(
+            "<title>"
+        )[0]
+    )
+    page = publisher_client.get(IMPORT)
+    assert page.status_code == 200
+    assert "principals" in page.text  # the accepted columns are listed
+
+
+def test_dry_run_then_confirm_imports_drafts_with_their_parts(publisher_client, people):
+    preview = upload(publisher_client, csv_file(row(), row(slug="second", title="Second")))
+    assert preview.status_code == 200
+    assert not Encounter.objects.exists()  # the dry run changed nothing
+    result = preview.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert "Blinken–Wang meeting" in preview.text
+    confirm = preview.context["confirm_form"]
+    data = {name: confirm[name].value() for name in confirm.fields}
+    response = publisher_client.post(PROCESS, data)
+    assert response.status_code == 302
+    encounter = Encounter.objects.get(slug="blinken-wang-2024-04-26")
+    assert encounter.status == "draft"
+    assert encounter.end_date == encounter.start_date
+    assert encounter.place.country == "CN"
+    assert [t.slug for t in encounter.topics.all()] == ["climate"]
+    principals = {p.person.slug: p.office for p in encounter.participations.all()}
+    assert principals == {"antony-blinken": "Secretary of State", "wang-yi": "Foreign Minister"}
+    assert sorted(encounter.sources.values_list("outlet", "url")) == [
+        ("State Department", "https://www.state.gov/x"),
+        ("Xinhua", ""),
+    ]
+    assert "Wang Yi" in encounter.search_document
+    assert encounter.publish_problems() == []
+    assert Encounter.objects.count() == 2
+
+
+def test_row_errors_are_reported_and_nothing_is_imported(publisher_client, people):
+    EncounterFactory(slug="taken")
+    content = csv_file(
+        row(),
+        row(slug="bad-date", start_date="26/04/2024"),
+        row(slug="backwards", start_date="2024-04-26", end_date="2024-04-01"),
+        row(slug="taken"),
+        row(slug="nobody", principals="Henry Kissinger"),
+        row(slug="bad-kind", kind="dinner", topics="Cooking"),
+    )
+    response = upload(publisher_client, content)
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    text = response.text
+    assert "is not a date in the form YYYY-MM-DD" in text
+    assert "encounter_end_not_before_start" in text or "end" in text
+    assert "already exists" in text
+    assert "Unknown person(s): Henry Kissinger" in text
+    assert "Unknown topic(s): Cooking" in text
+    assert "dinner" in text
+    assert Encounter.objects.count() == 1  # only the pre-existing one
+
+
+def test_a_bad_row_rolls_back_the_whole_file():
+    resource = EncounterResource()
+    import tablib
+
+    PersonFactory(name="Antony Blinken", slug="antony-blinken", side=Side.US)
+    dataset = tablib.Dataset(headers=csv_columns.COLUMNS)
+    good = row(principals="Antony Blinken", topics="")
+    for values in (good, good | {"slug": "bad", "start_date": "not a date"}):
+        dataset.append([values.get(c, "") for c in csv_columns.COLUMNS])
+    result = resource.import_data(dataset, dry_run=False)
+    assert result.has_validation_errors()
+    assert not Encounter.objects.exists()
+    assert Person.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"title,kind\nA,meeting\n", "missing column(s): slug"),
+        (csv_file(row(), columns=[*csv_columns.COLUMNS, "colour"]), "unknown column(s): colour"),
+        ("slug,title\n".encode("utf-16"), "encountered while trying to read file"),
+        (b"\xff\xfe\x00garbage\x81\x82", "encountered while trying to read file"),
+        (b"", "The submitted file is empty."),
+        (b"slug,title,kind,venue,level,start_date\n", "No valid data to import"),
+    ],
+)
+def test_broken_files_get_a_message_not_a_500(publisher_client, people, content, message):
+    response = upload(publisher_client, content)
+    assert response.status_code == 200
+    assert message in response.text
+    assert not Encounter.objects.exists()
+
+
+def test_a_byte_order_mark_from_a_spreadsheet_is_fine(publisher_client, people):
+    response = upload(publisher_client, "\ufeff".encode() + csv_file(row()))
+    assert response.context["result"] is not None
+    assert not response.context["result"].has_validation_errors()
+
+
+def test_uploads_are_kept_in_the_database_cache_not_on_disk(publisher_client, people):
+    from django.core.cache import caches
+
+    preview = upload(publisher_client, csv_file(row()))
+    name = preview.context["confirm_form"]["import_file_name"].value()
+    assert "/" not in name
+    assert caches["imports"].get("django-import-export-" + name) is not None
+
+
+def test_export_columns_match_the_import_columns(people):
+    resource = EncounterResource()
+    assert [f.column_name for f in resource.get_export_fields()] == csv_columns.COLUMNS
