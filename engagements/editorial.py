@@ -12,6 +12,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import CharField, Value
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -333,8 +334,8 @@ NOT_NEWS = [*BOOKKEEPING_FIELDS, "status", "provenance", "slug"]
 def public_change_log(encounter, limit=PUBLIC_LOG_LENGTH):
     """The last changes to a published encounter since it was first published.
 
-    A fixed number of queries (one for the encounter's history, one per kind of part), however
-    long the history. Editors' names are not shown to the public; their notes are.
+    Two queries (the encounter's history, and its parts' histories in one UNION), however long
+    the history. Editors' names are not shown to the public; their notes are.
     """
     if encounter.published_at is None:
         return []
@@ -357,12 +358,18 @@ def public_change_log(encounter, limit=PUBLIC_LOG_LENGTH):
             entries.append((newer.history_date, newer.history_change_reason))
         elif changed:
             entries.append((newer.history_date, "Updated: " + ", ".join(changed) + "."))
-    for model, label in PARTS.items():
-        for record in model.history.filter(
-            encounter_id=encounter.pk, history_date__gt=since
-        ).order_by("-history_date")[:limit]:
-            verb = {"+": "added", "-": "removed", "~": "corrected"}[record.history_type]
-            entries.append((record.history_date, f"{label} {verb}."))
+    # The three parts' histories in one query (UNION ALL), newest first.
+    parts = [
+        model.history.filter(encounter_id=encounter.pk, history_date__gt=since)
+        .annotate(part=Value(label, output_field=CharField()))
+        .values_list("history_date", "history_type", "part")
+        .order_by()
+        for model, label in PARTS.items()
+    ]
+    verbs = {"+": "added", "-": "removed", "~": "corrected"}
+    union = parts[0].union(*parts[1:], all=True).order_by("-history_date")[:limit]
+    for date, history_type, label in union:
+        entries.append((date, f"{label} {verbs[history_type]}."))
     entries.sort(key=lambda entry: entry[0], reverse=True)
     return [{"date": date, "text": text} for date, text in entries[:limit]]
 

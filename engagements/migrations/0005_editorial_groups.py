@@ -1,14 +1,14 @@
 """The two editorial roles as groups (README.md, "Editors' guide").
 
-Editors add and change encounters and their parts (they may remove a participant, source or
-quote from an encounter) and submit them for review. Publishers may also publish, unpublish
-and delete. Re-running keeps the groups' permissions exactly as listed here.
+Editors add and change encounters and their parts (they may remove a participant, source,
+quote or discrepancy note from an encounter) and submit them for review. Publishers may also
+publish, unpublish and delete. Re-running keeps the groups' permissions exactly as listed here.
 """
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-PARTS = ["participation", "source", "quote"]
+PARTS = ["participation", "source", "quote", "discrepancy"]
 RECORDS = ["encounter", "person", "place", "topic"]
 
 EDITOR_PERMISSIONS = [
@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("engagements", "0002_publish_permission"),
+        ("engagements", "0004_publish_permission"),
     ]
 
     operations = [migrations.RunPython(create_groups, remove_groups)]
