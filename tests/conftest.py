@@ -37,7 +37,7 @@ def test_database_url(django_db_setup):
 
 
 def ensure_editorial_groups():
-    """The groups migration 0003 creates (a transactional test's flush removes them)."""
+    """The groups migration 0005 creates (a transactional test's flush removes them)."""
     migration = importlib.import_module("engagements.migrations.0005_editorial_groups")
     migration.create_groups(apps, None)
 
