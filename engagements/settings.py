@@ -312,6 +312,9 @@ AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "1"))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+# No start-up banner on every process (it would land in the JSON logs and in command output);
+# failed logins and lockouts are still logged.
+AXES_VERBOSE = False
 # Behind a reverse proxy that appends the client to X-Forwarded-For, set the number of proxies.
 AXES_IPWARE_PROXY_COUNT = int(env("AXES_PROXY_COUNT", "0")) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
