@@ -480,7 +480,7 @@ class Encounter(models.Model):
         ordering = ["-start_date", "-id"]
         get_latest_by = "start_date"
         # Editors add and change encounters; only holders of this permission (the Publishers
-        # group) may publish or unpublish one. See migration 0005_editorial_groups.
+        # group) may publish or unpublish one. See migration 0006_editorial_groups.
         permissions = [("publish_encounter", "Can publish and unpublish encounters")]
         constraints = [
             models.CheckConstraint(

@@ -329,7 +329,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 # Bulk import (django-import-export). Uploaded files are kept between the dry run and the
 # confirmation in the database cache, never on the web container's disk (containers are
-# stateless). The table is created by migration 0006_import_cache_table.
+# stateless). The table is created by migration 0007_import_cache_table.
 CACHES["imports"] = {
     "BACKEND": "django.core.cache.backends.db.DatabaseCache",
     "LOCATION": "engagements_import_cache",

@@ -37,8 +37,8 @@ def test_database_url(django_db_setup):
 
 
 def ensure_editorial_groups():
-    """The groups migration 0005 creates (a transactional test's flush removes them)."""
-    migration = importlib.import_module("engagements.migrations.0005_editorial_groups")
+    """The groups migration 0006 creates (a transactional test's flush removes them)."""
+    migration = importlib.import_module("engagements.migrations.0006_editorial_groups")
     migration.create_groups(apps, None)
 
 

@@ -93,7 +93,8 @@ def encounter_with(participants, quotes=0):
     return encounter, people
 
 
-DETAIL_QUERIES = 10  # encounter, 5 prefetches, previous, next, previous at level (+ spare)
+# encounter, 5 prefetches, previous, next, previous at level, public change log (2) (+ spare)
+DETAIL_QUERIES = 12
 
 
 def test_detail_queries_do_not_grow_with_participants(client):

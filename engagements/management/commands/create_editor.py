@@ -3,7 +3,7 @@
     python manage.py create_editor --username ada --email ada@example.org --group publishers
 The password is asked for interactively, or read from DJANGO_EDITOR_PASSWORD (for scripts).
 Editors add and change encounters and submit them for review; publishers also publish,
-unpublish, delete and import (groups created by migration 0005_editorial_groups).
+unpublish, delete and import (groups created by migration 0006_editorial_groups).
 """
 
 import getpass

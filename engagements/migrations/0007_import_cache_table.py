@@ -17,6 +17,6 @@ def drop_cache_table(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("engagements", "0005_editorial_groups")]
+    dependencies = [("engagements", "0006_editorial_groups")]
 
     operations = [migrations.RunPython(create_cache_table, drop_cache_table)]

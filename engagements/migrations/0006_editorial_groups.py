@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("engagements", "0004_publish_permission"),
+        ("engagements", "0005_publish_permission"),
     ]
 
     operations = [migrations.RunPython(create_groups, remove_groups)]
