@@ -71,11 +71,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
     "simple_history",
     "csp",
     "axes",
     "import_export",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "engagements",
 ]
 
@@ -338,3 +342,35 @@ CACHES["imports"] = {
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "engagements.importing.DatabaseCacheStorage"
 IMPORT_EXPORT_USE_TRANSACTIONS = True  # all-or-nothing: any bad row rolls the whole file back
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "publish"  # engagements.publish_encounter
+# --- Research API, exports and feeds (issue 4) -------------------------------------------------
+# The API is public and read-only: no sessions or tokens, JSON only, anonymous reads.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "US–China Engagement Tracker API",
+    "DESCRIPTION": (
+        "Read-only access to the published encounters between US and PRC officials, with their "
+        "participants, places, topics, sources and quotes. The encounter list takes the same "
+        "filters as the public list page. See the project README for examples."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's files come from the drf-spectacular-sidecar wheel through staticfiles: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayOperationId": False},
+}
+API_PAGE_SIZE = int(env("API_PAGE_SIZE", "50"))  # encounters per API page (?page_size= up to 500)
+# Rows fetched per database round trip when streaming CSV/JSON exports (server-side cursor).
+EXPORT_CHUNK_SIZE = int(env("EXPORT_CHUNK_SIZE", "500"))

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import path, re_path
 
-from engagements import views
+from engagements import citations, sitemaps, views
 from engagements.admin import HsgReportView
 
 # Renders without a request and answers 503 for database outages (engagements/errors.py).
@@ -24,4 +25,26 @@ urlpatterns = [
     # Staff only: admin_view sends anyone else to the admin login.
     path("admin/hsg-report/", admin.site.admin_view(HsgReportView.as_view()), name="hsg-report"),
     path("admin/", admin.site.urls),
+]
+
+# Research exports, API, feeds, citations, sitemap and robots.txt (issue 4).
+urlpatterns += [
+    re_path(
+        r"^encounters/(?P<slug>[-a-zA-Z0-9_]+)/cite\.(?P<extension>bib|ris|json)$",
+        citations.cite,
+        name="encounter-cite",
+    ),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
 ]

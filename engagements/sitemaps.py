@@ -1,0 +1,93 @@
+"""sitemap.xml (https://www.sitemaps.org/protocol.html) and robots.txt.
+
+/sitemap.xml is an index of one sitemap per section (/sitemap-encounters.xml and so on, paged
+with ?p=N past 10,000 URLs). Only public pages are listed: published encounters, the people who
+took part in them and the topics, each with the time its content last changed.
+"""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max, Q
+from django.http import HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from engagements.models import Encounter, Person, Topic
+
+PUBLISHED = Encounter.Status.PUBLISHED
+
+
+class EncounterSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.8
+    limit = 10_000  # well under the protocol's 50,000 URLs per file; more pages follow
+
+    def items(self):
+        return Encounter.objects.published().only("slug", "updated_at").order_by("id")
+
+    def lastmod(self, encounter):
+        return encounter.updated_at
+
+
+class PublishedActivitySitemap(Sitemap):
+    """People and topics: listed when a published encounter links to them; changed when it did."""
+
+    changefreq = "weekly"
+    priority = 0.5
+    limit = 10_000
+    model = None
+    encounters_path = ""
+
+    def items(self):
+        published = Q(**{f"{self.encounters_path}__status": PUBLISHED})
+        return (
+            self.model.objects.annotate(
+                last_change=Max(f"{self.encounters_path}__updated_at", filter=published)
+            )
+            .filter(last_change__isnull=False)
+            .only("slug")
+            .order_by("slug")
+        )
+
+    def lastmod(self, obj):
+        return obj.last_change
+
+
+class PersonSitemap(PublishedActivitySitemap):
+    model = Person
+    encounters_path = "participations__encounter"
+
+
+class TopicSitemap(PublishedActivitySitemap):
+    model = Topic
+    encounters_path = "encounters"
+
+
+class PagesSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 1.0
+
+    def items(self):
+        return ["home", "encounter-list", "person-list"]
+
+    def location(self, name):
+        return reverse(name)
+
+
+SITEMAPS = {
+    "pages": PagesSitemap,
+    "encounters": EncounterSitemap,
+    "people": PersonSitemap,
+    "topics": TopicSitemap,
+}
+
+# Admin is private; exports and the API are for programs, and a crawler following every filter
+# combination through them would only load the database.
+ROBOTS_DISALLOW = ["/admin/", "/api/", "/encounters.csv", "/encounters.json"]
+
+
+@require_GET
+def robots_txt(request):
+    lines = ["User-agent: *"]
+    lines += [f"Disallow: {path}" for path in ROBOTS_DISALLOW]
+    lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -1,0 +1,23 @@
+"""Template helpers for citations, exports and feeds."""
+
+from django import template
+from django.urls import reverse
+from django.utils.http import urlencode
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path):
+    """The full URL of a path on this site, as the request reached it (the permanent URL)."""
+    return context["request"].build_absolute_uri(path)
+
+
+@register.simple_tag(takes_context=True)
+def with_current_filters(context, url_name):
+    """The URL named url_name, carrying the current page's filters (never its page number)."""
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    query = urlencode(sorted(params.lists()), doseq=True)
+    url = reverse(url_name)
+    return f"{url}?{query}" if query else url
