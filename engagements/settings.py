@@ -367,6 +367,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI's files come from the drf-spectacular-sidecar wheel through staticfiles: no CDN.
+    "ENUM_NAME_OVERRIDES": {
+        "EncounterKindEnum": "engagements.models.Encounter.Kind",
+        "SourceKindEnum": "engagements.models.Source.Kind",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayOperationId": False},

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path
 
-from engagements import citations, sitemaps, views
+from engagements import api, citations, exports, feeds, sitemaps, views
 from engagements.admin import HsgReportView
 
 # Renders without a request and answers 503 for database outages (engagements/errors.py).
@@ -46,5 +46,9 @@ urlpatterns += [
         {"sitemaps": sitemaps.SITEMAPS},
         name="sitemap-section",
     ),
+    path("encounters.csv", exports.encounters_csv, name="encounter-export-csv"),
+    path("encounters.json", exports.encounters_json, name="encounter-export-json"),
+    path("feeds/encounters.atom", feeds.encounter_feed, name="encounter-feed"),
     path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
+    *api.urlpatterns,
 ]

@@ -1,0 +1,392 @@
+"""The read-only research API under /api/v1/ (Django REST framework, OpenAPI by drf-spectacular).
+
+Encounters (list and detail), people, places and topics. Only published encounters are ever
+served, and people, places and topics only as far as published encounters show them. The
+encounter list takes the public list's filters through the same FilterSet
+(engagements/filters.py) and answers bad parameters with 400 and {field: [messages]}.
+"""
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.urls import include, path
+from django.utils.http import urlencode
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import routers, serializers, viewsets
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.reverse import reverse
+
+from engagements.filters import EncounterFilterSet
+from engagements.models import Encounter, Participation, Person, Place, Quote, Source, Topic
+
+PUBLISHED = Q(encounters__status=Encounter.Status.PUBLISHED)
+
+
+class Pagination(PageNumberPagination):
+    """?page=N&page_size=M; `next` and `previous` are full URLs that keep every filter."""
+
+    page_size = settings.API_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+ERRORS = OpenApiResponse(
+    inline_serializer(
+        "ParameterErrors",
+        {"field": serializers.ListField(child=serializers.CharField())},
+    ),
+    description="A parameter is invalid: each offending parameter with its messages, e.g. "
+    '{"date_after": ["Enter a date as YYYY-MM-DD, e.g. 2021-09-09."]}.',
+)
+NOT_FOUND = OpenApiResponse(
+    inline_serializer("NotFound", {"detail": serializers.CharField()}),
+    description="No such published record, or a page past the end.",
+)
+
+
+class PageAwareURLField(serializers.Field):
+    """The absolute URL of the object's public web page."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+extend_schema_field(OpenApiTypes.URI)(PageAwareURLField)
+
+
+# -- people, places, topics ----------------------------------------------------------------
+
+
+class PersonSummarySerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api-person-detail", lookup_field="slug")
+    html_url = PageAwareURLField()
+
+    class Meta:
+        model = Person
+        fields = ["slug", "name", "name_zh", "side", "url", "html_url"]
+
+
+class PersonSerializer(PersonSummarySerializer):
+    encounter_count = serializers.IntegerField(
+        read_only=True, help_text="Published encounters this person took part in."
+    )
+    encounters_url = serializers.SerializerMethodField(
+        help_text="The encounter list filtered to this person."
+    )
+
+    class Meta(PersonSummarySerializer.Meta):
+        fields = [*PersonSummarySerializer.Meta.fields, "encounter_count", "encounters_url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_encounters_url(self, person):
+        return filtered_list_url(self.context["request"], person=person.slug)
+
+
+class PlaceSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api-place-detail")
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, coerce_to_string=False, allow_null=True, read_only=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, coerce_to_string=False, allow_null=True, read_only=True
+    )
+
+    class Meta:
+        model = Place
+        fields = ["id", "name", "city", "country", "latitude", "longitude", "url"]
+
+
+class PlaceWithCountSerializer(PlaceSerializer):
+    encounter_count = serializers.IntegerField(read_only=True)
+
+    class Meta(PlaceSerializer.Meta):
+        fields = [*PlaceSerializer.Meta.fields, "encounter_count"]
+
+
+class TopicSummarySerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api-topic-detail", lookup_field="slug")
+    html_url = PageAwareURLField()
+
+    class Meta:
+        model = Topic
+        fields = ["slug", "name", "url", "html_url"]
+
+
+class TopicSerializer(TopicSummarySerializer):
+    encounter_count = serializers.IntegerField(read_only=True)
+    encounters_url = serializers.SerializerMethodField()
+
+    class Meta(TopicSummarySerializer.Meta):
+        fields = [
+            *TopicSummarySerializer.Meta.fields,
+            "description",
+            "encounter_count",
+            "encounters_url",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_encounters_url(self, topic):
+        return filtered_list_url(self.context["request"], topic=topic.slug)
+
+
+def filtered_list_url(request, **params):
+    return f"{reverse('api-encounter-list', request=request)}?{urlencode(params)}"
+
+
+# -- encounters ----------------------------------------------------------------------------
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    person = PersonSummarySerializer()
+
+    class Meta:
+        model = Participation
+        fields = ["person", "side", "role", "office", "start_date", "end_date"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["kind", "outlet", "title", "url", "published_on", "external_id", "note"]
+
+
+class QuoteSerializer(serializers.ModelSerializer):
+    speaker = PersonSummarySerializer(allow_null=True)
+    source_url = serializers.SerializerMethodField(help_text="URL of the reporting source.")
+
+    class Meta:
+        model = Quote
+        fields = ["text", "language", "speaker", "speaker_description", "context", "source_url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_source_url(self, quote) -> str | None:
+        return quote.source.url if quote.source_id and quote.source.url else None
+
+
+class EncounterSummarySerializer(serializers.ModelSerializer):
+    """What the list shows of an encounter."""
+
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api-encounter-detail", lookup_field="slug"
+    )
+    html_url = PageAwareURLField()
+    place = PlaceSerializer(allow_null=True)
+    principals = ParticipantSerializer(source="principal_participations", many=True)
+    topics = TopicSummarySerializer(many=True)
+
+    class Meta:
+        model = Encounter
+        fields = [
+            "slug",
+            "url",
+            "html_url",
+            "title",
+            "kind",
+            "venue",
+            "level",
+            "start_date",
+            "end_date",
+            "date_precision",
+            "beijing_date",
+            "occurrence",
+            "place",
+            "principals",
+            "topics",
+            "provenance",
+            "published_at",
+            "updated_at",
+        ]
+
+
+CitationLinks = inline_serializer(
+    "CitationLinks",
+    {
+        "bibtex": serializers.URLField(),
+        "ris": serializers.URLField(),
+        "csl_json": serializers.URLField(),
+    },
+)
+
+
+class EncounterSerializer(EncounterSummarySerializer):
+    """Everything about one encounter."""
+
+    participants = ParticipantSerializer(source="participations", many=True)
+    sources = SourceSerializer(many=True)
+    quotes = QuoteSerializer(many=True)
+    cameo_code = serializers.CharField(read_only=True, help_text="CAMEO event code (04x).")
+    parent = serializers.HyperlinkedRelatedField(
+        view_name="api-encounter-detail",
+        lookup_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="The trip or summit this encounter is part of.",
+    )
+    citations = serializers.SerializerMethodField()
+
+    class Meta(EncounterSummarySerializer.Meta):
+        fields = [
+            *(f for f in EncounterSummarySerializer.Meta.fields if f != "principals"),
+            "local_start_time",
+            "duration_minutes",
+            "initiated_by",
+            "tone",
+            "tone_note",
+            "cameo_code",
+            "summary",
+            "outcomes",
+            "parent",
+            "participants",
+            "sources",
+            "quotes",
+            "citations",
+        ]
+
+    @extend_schema_field(CitationLinks)
+    def get_citations(self, encounter):
+        request = self.context["request"]
+        return {
+            key: request.build_absolute_uri(
+                reverse("encounter-cite", args=[encounter.slug, extension])
+            )
+            for key, extension in (("bibtex", "bib"), ("ris", "ris"), ("csl_json", "json"))
+        }
+
+    def to_representation(self, encounter):
+        data = super().to_representation(encounter)
+        # A draft parent is not public: say nothing rather than link to a 404.
+        if encounter.parent_id and encounter.parent.status != Encounter.Status.PUBLISHED:
+            data["parent"] = None
+        return data
+
+
+# -- views ---------------------------------------------------------------------------------
+
+
+class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    pagination_class = Pagination
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Published encounters, filtered and sorted like the public list",
+        responses={200: EncounterSummarySerializer(many=True), 400: ERRORS, 404: NOT_FOUND},
+    ),
+    retrieve=extend_schema(
+        summary="One published encounter with participants, place, topics, sources, quotes",
+        responses={200: EncounterSerializer, 404: NOT_FOUND},
+    ),
+)
+class EncounterViewSet(ReadOnlyViewSet):
+    lookup_field = "slug"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = EncounterFilterSet
+
+    def get_queryset(self):
+        published = Encounter.objects.published()
+        if self.action == "retrieve":
+            return published.with_detail_data()
+        return published.with_list_data().prefetch_related("topics")
+
+    def get_serializer_class(self):
+        return EncounterSerializer if self.action == "retrieve" else EncounterSummarySerializer
+
+    def filter_queryset(self, queryset):
+        # The list's filters narrow the list; a record's own URL answers whatever the query.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="People who took part in published encounters",
+        responses={200: PersonSerializer(many=True), 400: ERRORS, 404: NOT_FOUND},
+    ),
+    retrieve=extend_schema(responses={200: PersonSerializer, 404: NOT_FOUND}),
+)
+class PersonViewSet(ReadOnlyViewSet):
+    serializer_class = PersonSerializer
+    lookup_field = "slug"
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["side"]
+
+    def get_queryset(self):
+        published = Q(participations__encounter__status=Encounter.Status.PUBLISHED)
+        return (
+            Person.objects.annotate(encounter_count=Count("participations", filter=published))
+            .filter(encounter_count__gt=0)
+            .order_by("name", "id")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Places of published encounters",
+        responses={200: PlaceWithCountSerializer(many=True), 400: ERRORS, 404: NOT_FOUND},
+    ),
+    retrieve=extend_schema(responses={200: PlaceWithCountSerializer, 404: NOT_FOUND}),
+)
+class PlaceViewSet(ReadOnlyViewSet):
+    serializer_class = PlaceWithCountSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["country"]
+
+    def get_queryset(self):
+        return (
+            Place.objects.annotate(encounter_count=Count("encounters", filter=PUBLISHED))
+            .filter(encounter_count__gt=0)
+            .order_by("country", "city", "name", "id")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Topics, with their number of published encounters",
+        responses={200: TopicSerializer(many=True), 404: NOT_FOUND},
+    ),
+    retrieve=extend_schema(responses={200: TopicSerializer, 404: NOT_FOUND}),
+)
+class TopicViewSet(ReadOnlyViewSet):
+    serializer_class = TopicSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return Topic.objects.annotate(
+            encounter_count=Count("encounters", filter=PUBLISHED)
+        ).order_by("name", "id")
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI from the sidecar wheel's files; its start-up script is a separate file (CSP)."""
+
+    template_name = "api/swagger_ui.html"
+    title = "US–China Engagement Tracker API"
+
+
+class Router(routers.DefaultRouter):
+    include_format_suffixes = False  # one representation, JSON: no .json/.api URL variants
+
+
+router = Router()
+router.register("encounters", EncounterViewSet, basename="api-encounter")
+router.register("people", PersonViewSet, basename="api-person")
+router.register("places", PlaceViewSet, basename="api-place")
+router.register("topics", TopicViewSet, basename="api-topic")
+
+urlpatterns = [
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,174 @@
+"""/encounters.csv and /encounters.json: the whole filtered list, streamed."""
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from engagements import exports
+from engagements.models import Encounter
+from tests.factories import EncounterFactory, ParticipationFactory, PersonFactory, SourceFactory
+from tests.test_api import FILTERS, html_list_slugs
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "biden-xi-phone-call-2021-09-09"
+
+
+def read_csv(response):
+    assert response.status_code == 200
+    assert response.streaming
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+
+
+def read_json(response):
+    assert response.status_code == 200
+    assert response.streaming
+    return json.loads(b"".join(response.streaming_content).decode("utf-8"))
+
+
+def test_csv_round_trip_finds_every_field_of_a_seeded_encounter(client, seeded):
+    response = client.get("/encounters.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert re.fullmatch(
+        r'attachment; filename="encounters-\d{4}-\d{2}-\d{2}\.csv"',
+        response["Content-Disposition"],
+    )
+    rows = read_csv(response)
+    assert len(rows) == Encounter.objects.published().count()
+    assert list(rows[0]) == exports.COLUMN_NAMES
+    row = next(r for r in rows if r["slug"] == SLUG)
+    encounter = Encounter.objects.get(slug=SLUG)
+    assert row == {
+        "slug": SLUG,
+        "url": f"http://testserver/encounters/{SLUG}/",
+        "title": "Biden–Xi phone call",
+        "kind": "phone_call",
+        "venue": "remote",
+        "level": "leader",
+        "start_date": "2021-09-09",
+        "end_date": "2021-09-09",
+        "date_precision": "day",
+        "beijing_date": "2021-09-10",
+        "local_start_time": encounter.local_start_time.strftime("%H:%M")
+        if encounter.local_start_time
+        else "",
+        "duration_minutes": "90",
+        "occurrence": "held",
+        "initiated_by": "us",
+        "tone": "candid",
+        "tone_note": encounter.tone_note,
+        "cameo_code": "041",
+        "place_name": encounter.place.name,
+        "place_city": encounter.place.city,
+        "place_country": "US",
+        "place_latitude": str(float(encounter.place.latitude)) if encounter.place.latitude else "",
+        "place_longitude": str(float(encounter.place.longitude))
+        if encounter.place.longitude
+        else "",
+        "us_principals": "Joe Biden",
+        "prc_principals": "Xi Jinping (习近平)",
+        "other_principals": "",
+        "principal_slugs": "joe-biden; xi-jinping",
+        "topics": "; ".join(t.slug for t in encounter.topics.all()),
+        "source_urls": "https://nationalpost.com/pmn/environment-pmn/u-s-says-tone-of-90-minute-"
+        "biden-xi-call-familiar-and-candid; https://en.people.cn/n3/2021/0910/c90000-9894850.html",
+        "summary": encounter.summary,
+        "outcomes": encounter.outcomes,
+        "parent_slug": "",
+        "provenance": "curated",
+        "published_at": row["published_at"],
+        "updated_at": row["updated_at"],
+    }
+    assert "climate" in row["topics"].split("; ")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", row["published_at"])
+
+
+def test_json_has_the_same_rows_with_lists_as_arrays(client, seeded):
+    response = client.get("/encounters.json")
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"].endswith('.json"')
+    rows = read_json(response)
+    csv_rows = read_csv(client.get("/encounters.csv"))
+    assert [r["slug"] for r in rows] == [r["slug"] for r in csv_rows]
+    row = next(r for r in rows if r["slug"] == SLUG)
+    assert list(row) == exports.COLUMN_NAMES
+    assert row["prc_principals"] == ["Xi Jinping (习近平)"]
+    assert row["duration_minutes"] == 90
+    assert row["other_principals"] == []
+    assert row["parent_slug"] is None
+    assert "climate" in row["topics"]
+    assert len(row["source_urls"]) == 2
+
+
+@pytest.mark.parametrize("params", FILTERS)
+def test_exports_match_the_html_list(client, seeded, params):
+    expected = html_list_slugs(client, params)
+    assert [r["slug"] for r in read_csv(client.get("/encounters.csv", params))] == expected
+    assert [r["slug"] for r in read_json(client.get("/encounters.json", params))] == expected
+
+
+def test_exports_are_the_whole_set_not_one_page(client, settings):
+    for _ in range(30):
+        EncounterFactory()
+    settings.PAGE_SIZE = 10
+    settings.EXPORT_CHUNK_SIZE = 7  # several cursor chunks
+    assert len(read_json(client.get("/encounters.json", {"page": 2}))) == 30
+    assert len(read_csv(client.get("/encounters.csv"))) == 30
+
+
+def test_empty_export_is_still_valid(client):
+    assert read_json(client.get("/encounters.json")) == []
+    assert read_csv(client.get("/encounters.csv")) == []
+
+
+def test_bad_parameters_are_400_naming_the_field(client):
+    response = client.get("/encounters.csv", {"date_before": "2021-13-45"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "date_before:" in response.content.decode()
+    response = client.get("/encounters.json", {"level": "emperor", "date_after": "soon"})
+    assert response.status_code == 400
+    assert set(response.json()) == {"level", "date_after"}
+
+
+def test_drafts_never_exported(client):
+    EncounterFactory(slug="draft-one", status=Encounter.Status.DRAFT, published_at=None)
+    EncounterFactory(slug="review-one", status=Encounter.Status.REVIEW, published_at=None)
+    EncounterFactory(slug="public-one")
+    assert [r["slug"] for r in read_json(client.get("/encounters.json"))] == ["public-one"]
+    assert [r["slug"] for r in read_csv(client.get("/encounters.csv"))] == ["public-one"]
+
+
+def test_export_queries_are_per_chunk_not_per_row(client, settings, django_assert_max_num_queries):
+    settings.EXPORT_CHUNK_SIZE = 100
+    for n in range(40):
+        encounter = EncounterFactory()
+        ParticipationFactory(encounter=encounter)
+        ParticipationFactory(encounter=encounter, person=PersonFactory(side="prc", name_zh="王"))
+        SourceFactory(encounter=encounter)
+        encounter.topics.create(name=f"T{n}", slug=f"t{n}")
+    with django_assert_max_num_queries(8):
+        assert len(read_json(client.get("/encounters.json"))) == 40
+    with django_assert_max_num_queries(8):
+        assert len(read_csv(client.get("/encounters.csv"))) == 40
+
+
+def test_readme_documents_every_column():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Export columns", 1)[1]
+    documented = re.findall(r"^\| `(\w+)` \|", section, re.M)
+    assert documented == exports.COLUMN_NAMES
+
+
+def test_list_page_links_to_exports_with_its_filters(client, seeded):
+    text = client.get(reverse("encounter-list"), {"topic": "climate", "page": 1}).text
+    assert 'href="/encounters.csv?topic=climate"' in text
+    assert 'href="/encounters.json?topic=climate"' in text
+    assert 'href="/feeds/encounters.atom?topic=climate"' in text
