@@ -6,9 +6,10 @@ encounter list takes the public list's filters through the same FilterSet
 (engagements/filters.py) and answers bad parameters with 400 and {field: [messages]}.
 """
 
+from django import forms
 from django.conf import settings
 from django.db.models import Count, Q
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.http import urlencode
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -21,6 +22,8 @@ from drf_spectacular.utils import (
 )
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import routers, serializers, viewsets
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.reverse import reverse
 
@@ -31,18 +34,72 @@ PUBLISHED = Q(encounters__status=Encounter.Status.PUBLISHED)
 
 
 class Pagination(PageNumberPagination):
-    """?page=N&page_size=M; `next` and `previous` are full URLs that keep every filter."""
+    """?page=N&page_size=M; `next` and `previous` are full URLs that keep every filter.
+
+    The order of every list is total (it ends with the primary key), so a page's links always
+    lead to the same rows while the data does not change. A page past the end, or not a number,
+    is a 404 as on the HTML list; a page_size out of range is a 400.
+    """
 
     page_size = settings.API_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def get_page_size(self, request):
+        values = request.query_params.getlist(self.page_size_query_param)
+        if values in ([], [""]):  # empty is the same as absent, as for every single value
+            return self.page_size
+        message = f"Enter one whole number from 1 to {self.max_page_size}."
+        if len(values) > 1 or not values[0].isdigit():
+            raise ValidationError({self.page_size_query_param: [message]})
+        size = int(values[0])
+        if not 1 <= size <= self.max_page_size:
+            raise ValidationError({self.page_size_query_param: [message]})
+        return size
+
+    def get_page_number(self, request, paginator):
+        if len(request.query_params.getlist(self.page_query_param)) > 1:
+            raise NotFound(self.invalid_page_message.format(page_number="", message="twice"))
+        return super().get_page_number(request, paginator)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+                parameter["description"] = (
+                    f"Results per page (default {self.page_size}, at most {self.max_page_size})."
+                )
+        return parameters
+
+
+MULTIPLE_VALUE_FIELDS = (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """The shared FilterSet, plus: a single-valued parameter given twice is a 400, not a guess."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            repeated = {
+                name: ["Give this parameter once."]
+                for name, field in filterset_class.base_filters.items()
+                if not issubclass(field.field_class, MULTIPLE_VALUE_FIELDS)
+                and len(request.query_params.getlist(name)) > 1
+            }
+            if repeated:
+                raise ValidationError(repeated)
+        return super().filter_queryset(request, queryset, view)
+
 
 ERRORS = OpenApiResponse(
-    inline_serializer(
-        "ParameterErrors",
-        {"field": serializers.ListField(child=serializers.CharField())},
-    ),
+    {
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    },
     description="A parameter is invalid: each offending parameter with its messages, e.g. "
     '{"date_after": ["Enter a date as YYYY-MM-DD, e.g. 2021-09-09."]}.',
 )
@@ -271,6 +328,20 @@ class EncounterSerializer(EncounterSummarySerializer):
         return data
 
 
+def document_empty_values(result, generator, request, public):
+    """drf-spectacular post-processing hook: say that an empty single value means "any".
+
+    As on the HTML form, `?date_after=&q=` is the same as leaving both out; OpenAPI says so with
+    allowEmptyValue. (Repeatable parameters take no empty value: `?topic=` is a 400.)
+    """
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and parameter["schema"].get("type") != "array":
+                    parameter["allowEmptyValue"] = True
+    return result
+
+
 # -- views ---------------------------------------------------------------------------------
 
 
@@ -290,7 +361,7 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 )
 class EncounterViewSet(ReadOnlyViewSet):
     lookup_field = "slug"
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     filterset_class = EncounterFilterSet
 
     def get_queryset(self):
@@ -319,7 +390,7 @@ class EncounterViewSet(ReadOnlyViewSet):
 class PersonViewSet(ReadOnlyViewSet):
     serializer_class = PersonSerializer
     lookup_field = "slug"
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     filterset_fields = ["side"]
 
     def get_queryset(self):
@@ -340,7 +411,7 @@ class PersonViewSet(ReadOnlyViewSet):
 )
 class PlaceViewSet(ReadOnlyViewSet):
     serializer_class = PlaceWithCountSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     filterset_fields = ["country"]
 
     def get_queryset(self):
@@ -354,7 +425,7 @@ class PlaceViewSet(ReadOnlyViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Topics, with their number of published encounters",
-        responses={200: TopicSerializer(many=True), 404: NOT_FOUND},
+        responses={200: TopicSerializer(many=True), 400: ERRORS, 404: NOT_FOUND},
     ),
     retrieve=extend_schema(responses={200: TopicSerializer, 404: NOT_FOUND}),
 )
@@ -385,8 +456,19 @@ router.register("people", PersonViewSet, basename="api-person")
 router.register("places", PlaceViewSet, basename="api-place")
 router.register("topics", TopicViewSet, basename="api-topic")
 
+
+@extend_schema(exclude=True)
+@api_view(["GET", "HEAD", "OPTIONS"])
+def not_found(request, path):
+    """Any other /api/…/ URL: a JSON 404, not the site's HTML page."""
+    raise NotFound()
+
+
 urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
+    # Last: only what nothing above matched, and only with a trailing slash, so that Django's
+    # APPEND_SLASH still redirects /api/v1/encounters to /api/v1/encounters/.
+    re_path(r"^api/(?P<path>.*/)$", not_found),
 ]

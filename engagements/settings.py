@@ -366,6 +366,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "engagements.api.document_empty_values",
+    ],
     # Swagger UI's files come from the drf-spectacular-sidecar wheel through staticfiles: no CDN.
     "ENUM_NAME_OVERRIDES": {
         "EncounterKindEnum": "engagements.models.Encounter.Kind",
