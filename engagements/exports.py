@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from engagements.filters import filter_encounters
 from engagements.models import Participation, Side, Source
@@ -277,13 +277,13 @@ def bad_parameters(filterset, extension):
     )
 
 
-@require_GET
+@require_safe
 def encounters_csv(request):
     """/encounters.csv: every published encounter matching the list's filters, in its order."""
     return _export(request, "csv", "text/csv; charset=utf-8", csv_lines)
 
 
-@require_GET
+@require_safe
 def encounters_json(request):
     """/encounters.json: the same rows as /encounters.csv, as one JSON array of objects."""
     return _export(request, "json", "application/json; charset=utf-8", json_chunks)

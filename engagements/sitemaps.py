@@ -9,7 +9,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, Q
 from django.http import HttpResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from engagements.models import Encounter, Person, Topic
 
@@ -85,7 +85,7 @@ SITEMAPS = {
 ROBOTS_DISALLOW = ["/admin/", "/api/", "/encounters.csv", "/encounters.json"]
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = ["User-agent: *"]
     lines += [f"Disallow: {path}" for path in ROBOTS_DISALLOW]
