@@ -470,5 +470,5 @@ urlpatterns = [
     path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     # Last: only what nothing above matched, and only with a trailing slash, so that Django's
     # APPEND_SLASH still redirects /api/v1/encounters to /api/v1/encounters/.
-    re_path(r"^api/(?P<path>.*/)$", not_found),
+    re_path(r"^api/(?P<path>[\s\S]*/)$", not_found),
 ]

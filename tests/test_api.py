@@ -175,3 +175,11 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
     assert "https://" not in html  # nothing from a CDN
     script = client.get(reverse("api-docs"), {"script": ""})
     assert script.status_code == 200 and "/api/schema/" in script.content.decode()
+
+
+def test_any_other_api_url_is_a_json_404(client):
+    for path in ("/api/v1/nothing/", "/api/v1/people/a.b/", "/api/v1/people/a%0Ab/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/json", path
+    assert client.get("/api/v1/encounters").status_code == 301  # APPEND_SLASH still works
