@@ -32,6 +32,17 @@ from engagements.models import Encounter, Participation, Person, Place, Quote, S
 
 PUBLISHED = Q(encounters__status=Encounter.Status.PUBLISHED)
 
+# Schema hints for the shared FilterSet's two filters whose values are slugs of records (the
+# filter extension cannot infer their type from a `method`): documented, not changed.
+_SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+for _name, _description in (
+    ("person", "A person's slug, as in /people/<slug>/. Repeat: encounters where all took part."),
+    ("topic", "A topic's slug, as in /topics/<slug>/. Repeat: encounters tagged with all."),
+):
+    extend_schema_field({"type": "string", "pattern": _SLUG_PATTERN, "description": _description})(
+        EncounterFilterSet.base_filters[_name]
+    )
+
 
 class Pagination(PageNumberPagination):
     """?page=N&page_size=M; `next` and `previous` are full URLs that keep every filter.

@@ -1,6 +1,9 @@
 """The read-only research API: /api/v1/, its OpenAPI schema and its docs."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from engagements.models import Encounter
@@ -183,3 +186,9 @@ def test_any_other_api_url_is_a_json_404(client):
         assert response.status_code == 404, path
         assert response["Content-Type"] == "application/json", path
     assert client.get("/api/v1/encounters").status_code == 301  # APPEND_SLASH still works
+
+
+def test_schema_generates_without_warnings_and_validates():
+    output = io.StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=output)
+    assert "/api/v1/encounters/{slug}/" in output.getvalue()
