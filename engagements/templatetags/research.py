@@ -1,16 +1,10 @@
-"""Template helpers for citations, exports and feeds."""
+"""Template helpers for the export links."""
 
 from django import template
 from django.urls import reverse
 from django.utils.http import urlencode
 
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def absolute_url(context, path):
-    """The full URL of a path on this site, as the request reached it (the permanent URL)."""
-    return context["request"].build_absolute_uri(path)
 
 
 @register.simple_tag(takes_context=True)
