@@ -506,16 +506,18 @@ class Importer:
             if not match.mention.misspelling:
                 continue
             field, theirs, ours = match.mention.misspelling
-            what = "name" if field == Discrepancy.Field.PERSON_NAME else "title"
+            if field == Discrepancy.Field.PERSON_NAME:
+                note = f"writes “{theirs}” (“{match.mention.phrase}”); the name is {ours}."
+            else:
+                note = f"gives {match.official.name}'s title as “{theirs}”; the title is “{ours}”."
             self.discrepancy(
                 encounter,
                 source,
                 field,
                 ours,
                 theirs,
-                f"The Office's record {record.external_id} writes the {what} “{theirs}” "
-                f"(“{match.mention.phrase}”); it is {match.official.name}'s, spelt “{ours}”. "
-                "The record's wording is kept on the source.",
+                f"The Office's record {record.external_id} {note} The record's wording is kept "
+                "on the source.",
             )
         for theirs, ours in TEXT_ERRATA.get(record.external_id, []):
             if theirs in record.text:
