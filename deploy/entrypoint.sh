@@ -1,6 +1,7 @@
 #!/bin/sh
 # The web container's start: migrate (one container at a time, see migrate_on_start), load the
-# seed and the Office of the Historian's records if asked, then hand the process over to gunicorn (gunicorn.conf.py reads the environment).
+# seed and the Office of the Historian's records if asked, then hand the process over to
+# gunicorn (gunicorn.conf.py reads the environment).
 set -eu
 if [ "${DJANGO_MIGRATE_ON_START:-true}" = "true" ]; then
   python manage.py migrate_on_start
