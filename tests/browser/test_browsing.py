@@ -13,6 +13,28 @@ def seed(transactional_db):
     call_command("load_seed", verbosity=0)
 
 
+@pytest.fixture
+def page(page):
+    """The harness's page, failing the test on a script error, a Content-Security-Policy
+    refusal (no inline scripts or styles are allowed) or a missing stylesheet, script or image.
+    Pages themselves may answer 400 or 404 on purpose."""
+    errors = []
+
+    def on_console(message):
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(message.text)
+
+    def on_response(response):
+        if response.status >= 400 and response.request.resource_type != "document":
+            errors.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", on_response)
+    yield page
+    assert not errors, errors
+
+
 def test_search_narrow_open_follow_and_see_the_timeline(page, seed, assert_accessible):
     page.goto("/encounters/")
     assert_accessible(page)
