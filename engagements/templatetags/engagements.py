@@ -84,3 +84,10 @@ def given_value(field):
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value if item)
     return "" if value is None else str(value)
+
+
+@register.filter
+def level_phrase(encounter):
+    """“Leader level”, “Working level” (never “Working level level”)."""
+    label = encounter.get_level_display()
+    return label if label.lower().endswith("level") else f"{label} level"
