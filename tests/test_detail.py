@@ -27,7 +27,8 @@ def test_september_call_is_211_days_after_the_february_call(client, seeded):
     response = detail(client, "biden-xi-phone-call-2021-09-09")
     assert response.context["days_since_previous_at_level"] == 211
     assert response.context["previous_at_level"].slug == "biden-xi-phone-call-2021-02-10"
-    assert "<strong>211 days</strong> since the previous encounter at the leader level" in response.text
+    text = response.text
+    assert "<strong>211 days</strong> since the previous encounter at the leader level" in text
 
 
 def test_dates_in_both_capitals_duration_place_initiator_and_tone(client, seeded):
