@@ -58,6 +58,8 @@ import psutil  # noqa: E402
 
 from engagements import localdb  # noqa: E402
 
+LOAD_AT_START = os.getloadavg()[0]
+
 
 def say(message):
     print(message, file=sys.stderr, flush=True)
@@ -477,7 +479,9 @@ def machine():
     return (
         f"{os.cpu_count()} CPUs ({model}), {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
         f"{platform.system()} {platform.release()}, Python {platform.python_version()}, "
-        f"PostgreSQL {postgres}; commit {commit or '?'}"
+        f"PostgreSQL {postgres}; commit {commit or '?'}; load average {LOAD_AT_START:.1f} at the "
+        f"start, {os.getloadavg()[0]:.1f} at the end (other work on the machine slows every "
+        f"figure; compare ratios)"
     )
 
 
@@ -528,11 +532,14 @@ def table(eps, export, db, fx, info):
         lines.append(f"| CSV export of all rows | {export['error']} | | | | | | | **NO** |")
     else:
         lines.append(
-            f"| CSV export, {export['lines'] - 1:,} rows, {export['bytes'] / 2**20:.1f} MB: "
-            f"{export['seconds']:.1f} s (first byte {export['first_byte'] * 1000:.0f} ms), "
-            f"worker peak RSS {export['peak_mb']:.0f} MB (idle {export['baseline_mb']:.0f} MB) "
-            f"| | | | | | {export['queries']} | peak < 150 MB | "
-            f"{verdict(export['peak_mb'] < 150)} |"
+            # Lines, not rows: a quoted field may hold a newline, so a complete export has at
+            # least one line per published encounter; fewer means the download was cut short.
+            f"| CSV export, {export['lines'] - 1:,} lines for {fx['published']:,} published "
+            f"encounters, {export['bytes'] / 2**20:.1f} MB: {export['seconds']:.1f} s (first byte "
+            f"{export['first_byte'] * 1000:.0f} ms), worker peak RSS {export['peak_mb']:.0f} MB "
+            f"(idle {export['baseline_mb']:.0f} MB) | | | | | | {export['queries']} | "
+            f"complete, peak < 150 MB | "
+            f"{verdict(export['peak_mb'] < 150 and export['lines'] - 1 >= fx['published'])} |"
         )
     lines += [
         "",
