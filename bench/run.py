@@ -616,6 +616,11 @@ def main():
         import django
 
         django.setup()
+        import logging
+
+        # This process's own requests (query counts, probes of missing URLs) need no access log.
+        for name in ("engagements.access", "django.request"):
+            logging.getLogger(name).setLevel(logging.ERROR)
         from django.core.management import call_command
 
         ensure_dataset()
