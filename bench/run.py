@@ -24,6 +24,7 @@ Environment: BENCH_COUNT (100000), BENCH_SEED (20261128), BENCH_DURATION (8 seco
 
 import contextlib
 import datetime
+import http.client
 import json
 import os
 import platform
@@ -352,7 +353,7 @@ def measure_export(url, master):
     poller = threading.Thread(target=poll)
     poller.start()
     started = time.monotonic()
-    first_byte, size, lines = None, 0, 0
+    first_byte, size, lines, cut = None, 0, 0, None
     try:
         request = urllib.request.Request(url, headers=PROXY_HEADERS)
         with urllib.request.urlopen(request, timeout=600) as response:
@@ -360,10 +361,14 @@ def measure_export(url, master):
                 first_byte = first_byte or time.monotonic() - started
                 size += len(chunk)
                 lines += chunk.count(b"\n")
+    except (http.client.HTTPException, OSError) as error:
+        # E.g. gunicorn's worker timeout killing a long response: report what arrived.
+        cut = f"cut short after {time.monotonic() - started:.0f} s ({error.__class__.__name__})"
     finally:
         done.set()
         poller.join()
     return {
+        "cut": cut,
         "seconds": time.monotonic() - started,
         "first_byte": first_byte or 0,
         "bytes": size,
@@ -537,7 +542,8 @@ def table(eps, export, db, fx, info):
             f"| CSV export, {export['lines'] - 1:,} lines for {fx['published']:,} published "
             f"encounters, {export['bytes'] / 2**20:.1f} MB: {export['seconds']:.1f} s (first byte "
             f"{export['first_byte'] * 1000:.0f} ms), worker peak RSS {export['peak_mb']:.0f} MB "
-            f"(idle {export['baseline_mb']:.0f} MB) | | | | | | {export['queries']} | "
+            f"(idle {export['baseline_mb']:.0f} MB){'; ' + export['cut'] if export['cut'] else ''}"
+            f" | | | | | | {export['queries']} | "
             f"complete, peak < 150 MB | "
             f"{verdict(export['peak_mb'] < 150 and export['lines'] - 1 >= fx['published'])} |"
         )
