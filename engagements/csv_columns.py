@@ -1,40 +1,19 @@
-"""The one definition of the encounters CSV: its columns and how list cells are written.
+"""The one definition of the encounters CSV: its columns and how their cells are written.
 
-The admin's bulk import (engagements/importing.py) reads it and the public CSV export writes
-it, so a file exported from the tracker can be edited and imported again. README.md, "CSV
-columns", documents it for editors and researchers.
+The public CSV/JSON export (engagements/exports.py) writes ALL_COLUMNS: first the IMPORT_COLUMNS,
+in exactly the format the admin's bulk import (engagements/importing.py) reads, then the
+EXPORT_ONLY_COLUMNS that researchers need but an editor cannot set through an import (the page
+URL, coordinates, Chinese names, identifiers, provenance, timestamps). The importer accepts and
+ignores those, so an exported file can be edited and imported again. README.md, "Encounter CSV
+columns", documents this list; a test keeps the two in step.
 """
 
-from engagements.models import Encounter
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-# In file order. Choice columns hold the stored value (e.g. "phone_call"), not the label.
-COLUMNS = [
-    "slug",
-    "title",
-    "kind",
-    "venue",
-    "level",
-    "start_date",
-    "end_date",
-    "date_precision",
-    "beijing_date",
-    "local_start_time",
-    "duration_minutes",
-    "place",
-    "city",
-    "country",
-    "initiated_by",
-    "tone",
-    "tone_note",
-    "occurrence",
-    "summary",
-    "outcomes",
-    "topics",
-    "principals",
-    "sources",
-]
-# An import file must have these; every other column may be left out (or left empty).
-REQUIRED_COLUMNS = ["slug", "title", "kind", "venue", "level", "start_date"]
+from engagements.models import Participation, Side
 
 # Cells holding several items separated by ITEM_SEPARATOR; an item's parts by PART_SEPARATOR.
 #   topics:     "Climate; Trade"                      (topic names or slugs)
@@ -45,6 +24,29 @@ REQUIRED_COLUMNS = ["slug", "title", "kind", "venue", "level", "start_date"]
 ITEM_SEPARATOR = ";"
 PART_SEPARATOR = ": "
 DATE_FORMAT = "%Y-%m-%d"  # ISO 8601 dates; times as HH:MM
+TIME_FORMAT = "%H:%M"
+
+# Spreadsheets run a cell starting with one of these as a formula ("CSV injection",
+# https://owasp.org/www-community/attacks/CSV_Injection). The export prefixes such cells with an
+# apostrophe, which spreadsheets show as text; the import removes it again.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_GUARD = "'"
+
+
+def protect_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return FORMULA_GUARD + value
+    return value
+
+
+def unprotect_cell(value):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_GUARD)
+        and value[1:].startswith(FORMULA_TRIGGERS)
+    ):
+        return value[1:]
+    return value
 
 
 def split_items(cell):
@@ -61,21 +63,208 @@ def join_items(items):
     return f"{ITEM_SEPARATOR} ".join(items)
 
 
-def format_principals(encounter: Encounter):
-    """The principals cell, from prefetched or stored participations."""
-    return join_items(
+SIDE_ORDER = {Side.US: 0, Side.PRC: 1, Side.OTHER: 2}
+
+
+def principals_of(encounter):
+    """Principal participations, US side first, then PRC, then others, each in stored order.
+
+    Uses the export's prefetch (principal_participations) when present.
+    """
+    principals = getattr(encounter, "principal_participations", None)
+    if principals is None:
+        principals = [
+            p for p in encounter.participations.all() if p.role == Participation.Role.PRINCIPAL
+        ]
+    return sorted(principals, key=lambda p: SIDE_ORDER.get(p.side, len(SIDE_ORDER)))
+
+
+def principal_items(encounter):
+    return [
         f"{p.person.name}{PART_SEPARATOR}{p.office}" if p.office else p.person.name
-        for p in encounter.participations.all()
-        if p.role == "principal"
-    )
+        for p in principals_of(encounter)
+    ]
 
 
-def format_sources(encounter: Encounter):
-    return join_items(
+def source_items(encounter):
+    return [
         f"{s.outlet}{PART_SEPARATOR}{s.url.replace(';', '%3B')}" if s.url else s.outlet
         for s in encounter.sources.all()
-    )
+    ]
 
 
-def format_topics(encounter: Encounter):
-    return join_items(topic.name for topic in encounter.topics.all())
+def topic_names(encounter):
+    return [topic.name for topic in encounter.topics.all()]
+
+
+def format_principals(encounter):
+    """The principals cell, from prefetched or stored participations."""
+    return join_items(principal_items(encounter))
+
+
+def format_sources(encounter):
+    return join_items(source_items(encounter))
+
+
+def format_topics(encounter):
+    return join_items(topic_names(encounter))
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+    value: Callable[[Any, Any], Any]  # (encounter, context) -> str, int, float, list or None
+    many: bool = False  # a list: joined with "; " in CSV, an array in JSON
+
+
+def _field(name):
+    return lambda encounter, _context: getattr(encounter, name)
+
+
+def _date(name):
+    def value(encounter, _context):
+        date = getattr(encounter, name)
+        return date.strftime(DATE_FORMAT) if date else None
+
+    return value
+
+
+def _place(name):
+    def value(encounter, _context):
+        place = encounter.place
+        if place is None:
+            return None
+        attribute = getattr(place, name)
+        if name in ("latitude", "longitude"):
+            return None if attribute is None else float(attribute)
+        return attribute
+
+    return value
+
+
+def _utc(name):
+    def value(encounter, _context):
+        moment = getattr(encounter, name)
+        if moment is None:
+            return None
+        utc = moment.astimezone(datetime.UTC)
+        return utc.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+    return value
+
+
+# Importable, in file order. Choice columns hold the stored value (e.g. "phone_call").
+IMPORT = [
+    Column("slug", "Permanent identifier (URL name), unique.", _field("slug")),
+    Column("title", "Short descriptive title.", _field("title")),
+    Column(
+        "kind", "phone_call, video_call, meeting, visit, talks or summit_sideline.", _field("kind")
+    ),
+    Column("venue", "us, prc, third_country or remote.", _field("venue")),
+    Column("level", "leader, cabinet, deputy, envoy or working.", _field("level")),
+    Column("start_date", "First day (YYYY-MM-DD), Washington's calendar.", _date("start_date")),
+    Column(
+        "end_date",
+        "Last day (YYYY-MM-DD), Washington's calendar; empty on import = one day.",
+        _date("end_date"),
+    ),
+    Column("date_precision", "day (default), month or year.", _field("date_precision")),
+    Column(
+        "beijing_date",
+        "Beijing's calendar date (YYYY-MM-DD) where it differs from Washington's, else empty.",
+        _date("beijing_date"),
+    ),
+    Column(
+        "local_start_time",
+        "Local start time (HH:MM) if known.",
+        lambda e, _: e.local_start_time.strftime(TIME_FORMAT) if e.local_start_time else None,
+    ),
+    Column("duration_minutes", "Length in whole minutes, if reported.", _field("duration_minutes")),
+    Column("place", "Venue name (created on import if new).", _place("name")),
+    Column("city", "City of the venue.", _place("city")),
+    Column("country", "ISO 3166-1 alpha-2 country code of the venue (US, CN…).", _place("country")),
+    Column("initiated_by", "us, prc, both or unknown.", _field("initiated_by")),
+    Column(
+        "tone", "cordial, constructive, candid, mixed, tense, hostile or unknown.", _field("tone")
+    ),
+    Column("tone_note", "Free text on tone, with its attribution.", _field("tone_note")),
+    Column(
+        "occurrence", "held (default), announced, postponed or cancelled.", _field("occurrence")
+    ),
+    Column("summary", "What happened (Markdown).", _field("summary")),
+    Column("outcomes", "Agreements and follow-ups (Markdown).", _field("outcomes")),
+    Column(
+        "topics",
+        "Topic names, e.g. “Climate; Trade” (on import: names or slugs of existing topics).",
+        lambda e, _: topic_names(e),
+        many=True,
+    ),
+    Column(
+        "principals",
+        "“Name: office held at the time” per principal, e.g. “Antony Blinken: Secretary of "
+        "State; Wang Yi: Foreign Minister” (on import: name, slug or alias of an existing "
+        "person; office optional; each becomes a principal on the person's side).",
+        lambda e, _: principal_items(e),
+        many=True,
+    ),
+    Column(
+        "sources",
+        "“Outlet: URL” per source, e.g. “US Department of State: https://…; Xinhua” (URL "
+        "optional; a “;” inside a URL is written %3B).",
+        lambda e, _: source_items(e),
+        many=True,
+    ),
+]
+
+# Written by the export for researchers; accepted and ignored by the import.
+EXPORT_ONLY = [
+    Column(
+        "url",
+        "Permanent URL of the encounter's page.",
+        lambda e, context: context.absolute_url(e.get_absolute_url()),
+    ),
+    Column("cameo_code", "CAMEO event code (04x, consult).", _field("cameo_code")),
+    Column("place_latitude", "Latitude of the venue, decimal degrees.", _place("latitude")),
+    Column("place_longitude", "Longitude of the venue, decimal degrees.", _place("longitude")),
+    Column(
+        "principal_slugs",
+        "Identifiers of the principals (as in /people/<slug>/), in the order of `principals`.",
+        lambda e, _: [p.person.slug for p in principals_of(e)],
+        many=True,
+    ),
+    Column(
+        "principal_sides",
+        "Side of each principal (us, prc or other), in the order of `principals`.",
+        lambda e, _: [p.side for p in principals_of(e)],
+        many=True,
+    ),
+    Column(
+        "principal_names_zh",
+        "Chinese name of each principal, in the order of `principals` (empty where unknown).",
+        lambda e, _: [p.person.name_zh for p in principals_of(e)],
+        many=True,
+    ),
+    Column(
+        "topic_slugs",
+        "Topic identifiers (as in /topics/<slug>/), in the order of `topics`.",
+        lambda e, _: [topic.slug for topic in e.topics.all()],
+        many=True,
+    ),
+    Column(
+        "parent_slug",
+        "Identifier of the trip or summit it belongs to.",
+        lambda e, _: e.parent.slug if e.parent_id else None,
+    ),
+    Column("provenance", "curated, hsg or synthetic.", _field("provenance")),
+    Column("published_at", "When it was first published (ISO 8601, UTC).", _utc("published_at")),
+    Column("updated_at", "When the record last changed (ISO 8601, UTC).", _utc("updated_at")),
+]
+
+ALL = IMPORT + EXPORT_ONLY
+
+COLUMNS = [column.name for column in IMPORT]  # what the import reads
+EXPORT_ONLY_COLUMNS = [column.name for column in EXPORT_ONLY]  # what it accepts and ignores
+ALL_COLUMNS = COLUMNS + EXPORT_ONLY_COLUMNS  # what the export writes, in this order
+# An import file must have these; every other column may be left out (or left empty).
+REQUIRED_COLUMNS = ["slug", "title", "kind", "venue", "level", "start_date"]

@@ -1,8 +1,7 @@
-"""The encounter export format: one row per encounter, as CSV or as a JSON array.
+"""The encounter export: one row per encounter, as CSV or as a JSON array.
 
-COLUMNS is the single definition of the export's columns (README.md, "Exports", documents it;
-a test keeps the two in step). A bulk import that reads the same columns should import COLUMNS
-and LIST_SEPARATOR from here rather than repeat them.
+The columns are defined once, in engagements/csv_columns.py: the bulk import's columns, in its
+format, then the export-only research columns. So an exported CSV can be imported again.
 
 Rows are written as they are read: the queryset is walked with a server-side cursor in chunks of
 settings.EXPORT_CHUNK_SIZE, with related rows prefetched per chunk, so memory does not grow with
@@ -10,11 +9,7 @@ the number of encounters exported.
 """
 
 import csv
-import datetime
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -22,165 +17,20 @@ from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from engagements import csv_columns
 from engagements.filters import filter_encounters
-from engagements.models import Participation, Side, Source
+from engagements.models import Participation, Source
 
-# Several values in one CSV cell (names, topics, URLs) are joined with this.
-LIST_SEPARATOR = "; "
+# Several values in one CSV cell (principals, topics, sources…) are joined with this.
+LIST_SEPARATOR = f"{csv_columns.ITEM_SEPARATOR} "
 
 # Excel opens a UTF-8 CSV as the local legacy code page unless it starts with a byte order mark,
 # which would garble Chinese names; Python ("utf-8-sig"), pandas, R's readr and LibreOffice all
 # accept the mark. So the CSV export starts with one.
 CSV_BOM = "\ufeff"
 
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    description: str
-    value: Callable[[Any, Any], Any]  # (encounter, exporter context) -> str, int, list or None
-    many: bool = False  # a list: joined with LIST_SEPARATOR in CSV, an array in JSON
-
-
-def _principals(side):
-    def value(encounter, _context):
-        return [
-            format_person(p.person) for p in encounter.principal_participations if p.side == side
-        ]
-
-    return value
-
-
-def format_person(person):
-    """“Xi Jinping (习近平)”: a person as shown in exports, with the Chinese name when known."""
-    return f"{person.name} ({person.name_zh})" if person.name_zh else person.name
-
-
-def _date(name):
-    def value(encounter, _context):
-        date = getattr(encounter, name)
-        return date.isoformat() if date else None
-
-    return value
-
-
-def _field(name):
-    return lambda encounter, _context: getattr(encounter, name)
-
-
-def _place(name):
-    def value(encounter, _context):
-        place = encounter.place
-        if place is None:
-            return None
-        attribute = getattr(place, name)
-        return float(attribute) if name in ("latitude", "longitude") and attribute else attribute
-
-    return value
-
-
-COLUMNS = [
-    Column("slug", "Permanent identifier of the encounter.", _field("slug")),
-    Column(
-        "url",
-        "Permanent URL of the encounter's page.",
-        lambda e, context: context.absolute_url(e.get_absolute_url()),
-    ),
-    Column("title", "Short descriptive title.", _field("title")),
-    Column(
-        "kind",
-        "phone_call, video_call, meeting, visit, talks or summit_sideline.",
-        _field("kind"),
-    ),
-    Column("venue", "us, prc, third_country or remote.", _field("venue")),
-    Column("level", "leader, cabinet, deputy, envoy or working.", _field("level")),
-    Column("start_date", "First day (YYYY-MM-DD), Washington's calendar.", _date("start_date")),
-    Column("end_date", "Last day (YYYY-MM-DD), Washington's calendar.", _date("end_date")),
-    Column("date_precision", "day, month or year.", _field("date_precision")),
-    Column(
-        "beijing_date",
-        "Beijing's calendar date where it differs from Washington's, else empty.",
-        _date("beijing_date"),
-    ),
-    Column(
-        "local_start_time",
-        "Local start time (HH:MM) if known.",
-        lambda e, _: e.local_start_time.strftime("%H:%M") if e.local_start_time else None,
-    ),
-    Column("duration_minutes", "Length in minutes, if reported.", _field("duration_minutes")),
-    Column("occurrence", "held, announced, postponed or cancelled.", _field("occurrence")),
-    Column("initiated_by", "us, prc, both or unknown.", _field("initiated_by")),
-    Column(
-        "tone",
-        "cordial, constructive, candid, mixed, tense, hostile or unknown.",
-        _field("tone"),
-    ),
-    Column("tone_note", "Free text on tone, with its attribution.", _field("tone_note")),
-    Column("cameo_code", "CAMEO event code (04x, consult).", _field("cameo_code")),
-    Column("place_name", "Venue name.", _place("name")),
-    Column("place_city", "City.", _place("city")),
-    Column("place_country", "ISO 3166-1 alpha-2 country code.", _place("country")),
-    Column("place_latitude", "Decimal degrees.", _place("latitude")),
-    Column("place_longitude", "Decimal degrees.", _place("longitude")),
-    Column(
-        "us_principals",
-        "US principals: “Name” or “Name (中文名)”.",
-        _principals(Side.US),
-        many=True,
-    ),
-    Column("prc_principals", "PRC principals, e.g. “Wang Yi (王毅)”.", _principals(Side.PRC), True),
-    Column("other_principals", "Third-party principals.", _principals(Side.OTHER), many=True),
-    Column(
-        "principal_slugs",
-        "Identifiers of all principals (as in /people/<slug>/), in the order above.",
-        lambda e, _: [p.person.slug for p in sorted_principals(e)],
-        many=True,
-    ),
-    Column(
-        "topics",
-        "Topic identifiers (as in /topics/<slug>/).",
-        lambda e, _: [topic.slug for topic in e.topics.all()],
-        many=True,
-    ),
-    Column(
-        "source_urls",
-        "URLs of the sources (print sources without a URL are left out).",
-        lambda e, _: [source.url for source in e.sources.all() if source.url],
-        many=True,
-    ),
-    Column("summary", "What happened (Markdown).", _field("summary")),
-    Column("outcomes", "Agreements and follow-ups (Markdown).", _field("outcomes")),
-    Column(
-        "parent_slug",
-        "Identifier of the trip or summit it belongs to.",
-        lambda e, _: e.parent.slug if e.parent_id else None,
-    ),
-    Column("provenance", "curated, hsg or synthetic.", _field("provenance")),
-    Column(
-        "published_at",
-        "When it was first published (ISO 8601, UTC).",
-        lambda e, _: _utc(e.published_at),
-    ),
-    Column(
-        "updated_at",
-        "When the record last changed (ISO 8601, UTC).",
-        lambda e, _: _utc(e.updated_at),
-    ),
-]
-COLUMN_NAMES = [column.name for column in COLUMNS]
-
-
-def _utc(moment):
-    if moment is None:
-        return None
-    return moment.astimezone(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-SIDE_ORDER = {Side.US: 0, Side.PRC: 1, Side.OTHER: 2}
-
-
-def sorted_principals(encounter):
-    return sorted(encounter.principal_participations, key=lambda p: SIDE_ORDER.get(p.side, 3))
+COLUMNS = csv_columns.ALL
+COLUMN_NAMES = csv_columns.ALL_COLUMNS
 
 
 def with_export_data(queryset):
@@ -188,11 +38,16 @@ def with_export_data(queryset):
     return queryset.select_related("place", "parent").prefetch_related(
         Prefetch(
             "participations",
-            queryset=Participation.objects.principals().select_related("person"),
+            queryset=Participation.objects.principals()
+            .select_related("person")
+            .only(
+                *("id", "encounter_id", "side", "order", "role", "office"),
+                *("person__name", "person__name_zh", "person__slug"),
+            ),
             to_attr="principal_participations",
         ),
         "topics",
-        Prefetch("sources", queryset=Source.objects.only("id", "encounter_id", "url")),
+        Prefetch("sources", queryset=Source.objects.only("id", "encounter_id", "outlet", "url")),
     )
 
 
@@ -228,7 +83,9 @@ def csv_lines(queryset, request):
     for row in rows(queryset, request):
         yield writer.writerow(
             [
-                LIST_SEPARATOR.join(value) if name in many else _csv_cell(value)
+                csv_columns.protect_cell(
+                    csv_columns.join_items(value) if name in many else _csv_cell(value)
+                )
                 for name, value in row.items()
             ]
         )

@@ -1,8 +1,10 @@
 """Bulk import of encounters from CSV in the admin (django-import-export).
 
-Columns: engagements/csv_columns.py. Every row creates a new draft encounter (an existing slug
-is an error: edit that encounter in the admin instead), with its place, topics, principals and
-sources. The whole file is one transaction: a single bad row imports nothing.
+Columns: engagements/csv_columns.py, the same as the public CSV export's: the export's research
+columns are accepted and ignored, and cells it guarded against formula injection are unguarded
+again. Every row creates a new draft encounter (an existing slug is an error: edit that encounter
+in the admin instead), with its place, topics, principals and sources.
+The whole file is one transaction: a single bad row imports nothing.
 """
 
 import datetime
@@ -91,8 +93,9 @@ class EncounterResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         headers = [(h or "").strip() for h in (dataset.headers or [])]
+        known = set(csv_columns.COLUMNS) | set(csv_columns.EXPORT_ONLY_COLUMNS)
         missing = [c for c in csv_columns.REQUIRED_COLUMNS if c not in headers]
-        unknown = [h for h in headers if h and h not in csv_columns.COLUMNS]
+        unknown = [h for h in headers if h and h not in known]
         if missing or unknown:
             parts = []
             if missing:
@@ -104,9 +107,16 @@ class EncounterResource(resources.ModelResource):
                 + "; ".join(parts)
                 + ". Expected: "
                 + ", ".join(csv_columns.COLUMNS)
+                + ". Also accepted and ignored (the export's research columns): "
+                + ", ".join(csv_columns.EXPORT_ONLY_COLUMNS)
                 + "."
             )
         dataset.headers = headers
+        for name in csv_columns.EXPORT_ONLY_COLUMNS:
+            if name in headers:
+                del dataset[name]
+        for index, values in enumerate(dataset):
+            dataset[index] = [csv_columns.unprotect_cell(value) for value in values]
         super().before_import(dataset, **kwargs)
 
     def import_data(self, dataset, **kwargs):

@@ -9,9 +9,15 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from engagements import exports
+from engagements import csv_columns, exports
 from engagements.models import Encounter
-from tests.factories import EncounterFactory, ParticipationFactory, PersonFactory, SourceFactory
+from tests.factories import (
+    EncounterFactory,
+    ParticipationFactory,
+    PersonFactory,
+    SourceFactory,
+    TopicFactory,
+)
 from tests.test_api import FILTERS, html_list_slugs
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +53,6 @@ def test_csv_round_trip_finds_every_field_of_a_seeded_encounter(client, seeded):
     encounter = Encounter.objects.get(slug=SLUG)
     assert row == {
         "slug": SLUG,
-        "url": f"http://testserver/encounters/{SLUG}/",
         "title": "Biden–Xi phone call",
         "kind": "phone_call",
         "venue": "remote",
@@ -56,37 +61,37 @@ def test_csv_round_trip_finds_every_field_of_a_seeded_encounter(client, seeded):
         "end_date": "2021-09-09",
         "date_precision": "day",
         "beijing_date": "2021-09-10",
-        "local_start_time": encounter.local_start_time.strftime("%H:%M")
-        if encounter.local_start_time
-        else "",
+        "local_start_time": "",
         "duration_minutes": "90",
-        "occurrence": "held",
+        "place": "Treaty Room, White House",
+        "city": "Washington",
+        "country": "US",
         "initiated_by": "us",
         "tone": "candid",
         "tone_note": encounter.tone_note,
-        "cameo_code": "041",
-        "place_name": encounter.place.name,
-        "place_city": encounter.place.city,
-        "place_country": "US",
-        "place_latitude": str(float(encounter.place.latitude)) if encounter.place.latitude else "",
-        "place_longitude": str(float(encounter.place.longitude))
-        if encounter.place.longitude
-        else "",
-        "us_principals": "Joe Biden",
-        "prc_principals": "Xi Jinping (习近平)",
-        "other_principals": "",
-        "principal_slugs": "joe-biden; xi-jinping",
-        "topics": "; ".join(t.slug for t in encounter.topics.all()),
-        "source_urls": "https://nationalpost.com/pmn/environment-pmn/u-s-says-tone-of-90-minute-"
-        "biden-xi-call-familiar-and-candid; https://en.people.cn/n3/2021/0910/c90000-9894850.html",
+        "occurrence": "held",
         "summary": encounter.summary,
-        "outcomes": encounter.outcomes,
+        "outcomes": "",
+        "topics": "Diplomatic relations; Economic and trade; Environment and climate",
+        "principals": "Joe Biden: President of the United States; "
+        "Xi Jinping: President of the People's Republic of China",
+        "sources": "Reuters (via National Post): https://nationalpost.com/pmn/environment-pmn/"
+        "u-s-says-tone-of-90-minute-biden-xi-call-familiar-and-candid; CBS News; "
+        "People's Daily: https://en.people.cn/n3/2021/0910/c90000-9894850.html",
+        "url": f"http://testserver/encounters/{SLUG}/",
+        "cameo_code": "041",
+        "place_latitude": "38.8977",
+        "place_longitude": "-77.0365",  # a number, not a formula: left as it is
+        "principal_slugs": "joe-biden; xi-jinping",
+        "principal_sides": "us; prc",
+        "principal_names_zh": "; 习近平",
+        "topic_slugs": "diplomatic; economic-trade; climate",
         "parent_slug": "",
         "provenance": "curated",
         "published_at": row["published_at"],
         "updated_at": row["updated_at"],
     }
-    assert "climate" in row["topics"].split("; ")
+    assert list(row)[: len(csv_columns.COLUMNS)] == csv_columns.COLUMNS  # import columns first
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", row["published_at"])
 
 
@@ -99,12 +104,24 @@ def test_json_has_the_same_rows_with_lists_as_arrays(client, seeded):
     assert [r["slug"] for r in rows] == [r["slug"] for r in csv_rows]
     row = next(r for r in rows if r["slug"] == SLUG)
     assert list(row) == exports.COLUMN_NAMES
-    assert row["prc_principals"] == ["Xi Jinping (习近平)"]
+    assert row["principals"] == [
+        "Joe Biden: President of the United States",
+        "Xi Jinping: President of the People's Republic of China",
+    ]
+    assert row["principal_names_zh"] == ["", "习近平"]
     assert row["duration_minutes"] == 90
-    assert row["other_principals"] == []
+    assert row["place_longitude"] == -77.0365
+    assert row["local_start_time"] is None
     assert row["parent_slug"] is None
-    assert "climate" in row["topics"]
-    assert len(row["source_urls"]) == 2
+    assert "climate" in row["topic_slugs"]
+    assert "Environment and climate" in row["topics"]
+    assert len(row["sources"]) == 3
+    # The same values as the CSV, list items joined there.
+    csv_row = next(r for r in csv_rows if r["slug"] == SLUG)
+    for name, value in row.items():
+        if isinstance(value, list):
+            value = "; ".join(value)
+        assert csv_row[name] == ("" if value is None else str(value)), name
 
 
 @pytest.mark.parametrize("params", FILTERS)
@@ -162,9 +179,36 @@ def test_export_queries_are_per_chunk_not_per_row(client, settings, django_asser
 
 def test_readme_documents_every_column():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Export columns", 1)[1].split("\n#", 1)[0]
-    documented = re.findall(r"^\| `(\w+)` \|", section, re.M)
-    assert documented == exports.COLUMN_NAMES
+    section = readme.split("### Encounter CSV columns", 1)[1].split("\n#", 1)[0]
+    documented = re.findall(r"^\| `(\w+)` \| (\w+) \|", section, re.M)
+    assert [name for name, _ in documented] == exports.COLUMN_NAMES
+    required, ignored = set(csv_columns.REQUIRED_COLUMNS), set(csv_columns.EXPORT_ONLY_COLUMNS)
+    for name, in_import in documented:
+        expected = "required" if name in required else "ignored" if name in ignored else "optional"
+        assert in_import == expected, name
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_guarded(client):
+    # https://owasp.org/www-community/attacks/CSV_Injection
+    encounter = EncounterFactory(
+        slug="formulas",
+        title='=HYPERLINK("http://evil.example","x")',
+        tone_note="\tcordial",
+        summary="@SUM(A1:A9)",
+        outcomes="-2 agreements",
+    )
+    encounter.topics.add(TopicFactory(name="+1 trade"))
+    row = read_csv(client.get("/encounters.csv"))[0]
+    assert row["title"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert row["tone_note"] == "'\tcordial"
+    assert row["topics"] == "'+1 trade"
+    assert row["summary"] == "'@SUM(A1:A9)"
+    assert row["outcomes"] == "'-2 agreements"
+    assert row["slug"] == "formulas"  # ordinary cells untouched
+    assert row["start_date"][0].isdigit()
+    data = read_json(client.get("/encounters.json"))[0]
+    assert data["title"] == '=HYPERLINK("http://evil.example","x")'  # JSON is not a spreadsheet
+    assert data["outcomes"] == "-2 agreements"
 
 
 def test_list_page_links_to_exports_with_its_filters(client, seeded):

@@ -149,6 +149,10 @@ def test_a_bad_row_rolls_back_the_whole_file():
     [
         (b"title,kind\nA,meeting\n", "missing column(s): slug"),
         (csv_file(row(), columns=[*csv_columns.COLUMNS, "colour"]), "unknown column(s): colour"),
+        (
+            csv_file(row(), columns=[*csv_columns.ALL_COLUMNS, "colour"]),
+            "unknown column(s): colour. Expected:",
+        ),
         ("slug,title\n".encode("utf-16"), "encountered while trying to read file"),
         (b"\xff\xfe\x00garbage\x81\x82", "encountered while trying to read file"),
         (b"", "The submitted file is empty."),
@@ -180,3 +184,77 @@ def test_uploads_are_kept_in_the_database_cache_not_on_disk(publisher_client, pe
 def test_export_columns_match_the_import_columns(people):
     resource = EncounterResource()
     assert [f.column_name for f in resource.get_export_fields()] == csv_columns.COLUMNS
+
+
+ROUND_TRIP_SLUG = "biden-xi-phone-call-2021-09-09"
+
+
+def import_columns(encounter):
+    """The encounter as the import columns describe it (what a round trip must keep)."""
+    return {column.name: column.value(encounter, None) for column in csv_columns.IMPORT}
+
+
+def test_an_exported_csv_imports_back_unchanged(client, publisher_client, seeded):
+    # Cells a spreadsheet would run as formulas: guarded in the file, unguarded by the import.
+    Encounter.objects.filter(slug=ROUND_TRIP_SLUG).update(
+        title="=Biden–Xi phone call",
+        tone_note="+frank\r\nand candid",
+        outcomes="-none announced",
+        summary="@Treaty Room",
+    )
+    original = import_columns(Encounter.objects.get(slug=ROUND_TRIP_SLUG))
+    assert original["principals"] and original["sources"] and original["topics"]
+    assert original["place"]
+
+    export = client.get(
+        "/encounters.csv", {"date_after": "2021-09-09", "date_before": "2021-09-09"}
+    )
+    content = b"".join(export.streaming_content)
+    exported = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    assert [r["slug"] for r in exported] == [ROUND_TRIP_SLUG]
+    assert list(exported[0]) == csv_columns.ALL_COLUMNS  # research columns included
+    assert exported[0]["title"] == "'=Biden–Xi phone call"
+
+    Encounter.objects.filter(slug=ROUND_TRIP_SLUG).delete()
+    preview = upload(publisher_client, content)
+    result = preview.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert not Encounter.objects.filter(slug=ROUND_TRIP_SLUG).exists()  # dry run only
+    confirm = preview.context["confirm_form"]
+    response = publisher_client.post(PROCESS, {n: confirm[n].value() for n in confirm.fields})
+    assert response.status_code == 302
+
+    imported = Encounter.objects.get(slug=ROUND_TRIP_SLUG)
+    assert imported.status == Encounter.Status.DRAFT
+    assert import_columns(imported) == original
+    assert imported.title == "=Biden–Xi phone call"
+
+
+def test_export_only_columns_are_ignored_not_imported(publisher_client, people):
+    extra = {"url": "http://elsewhere/", "provenance": "hsg", "principal_slugs": "nobody-at-all"}
+    preview = upload(publisher_client, csv_file(row() | extra, columns=csv_columns.ALL_COLUMNS))
+    assert not preview.context["result"].has_validation_errors()
+    confirm = preview.context["confirm_form"]
+    publisher_client.post(PROCESS, {n: confirm[n].value() for n in confirm.fields})
+    encounter = Encounter.objects.get(slug="blinken-wang-2024-04-26")
+    assert encounter.provenance == "curated"
+    assert encounter.participations.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("cell", "imported"),
+    [
+        ("'=1+1", "=1+1"),
+        ("'+1", "+1"),
+        ("'-1", "-1"),
+        ("'@here", "@here"),
+        ("'\tx", "\tx"),
+        ("'\rx", "\rx"),
+        ("'quoted", "'quoted"),  # an apostrophe before anything else is the text's own
+        ("=1+1", "=1+1"),  # an unguarded file imports as written
+    ],
+)
+def test_import_removes_only_the_exports_formula_guard(cell, imported):
+    assert csv_columns.unprotect_cell(cell) == imported
+    if cell.startswith("'") and cell[1:] == imported:
+        assert csv_columns.protect_cell(imported) == cell
