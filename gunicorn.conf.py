@@ -13,10 +13,16 @@ def env_int(name, default):
 
 wsgi_app = "engagements.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
-# Sync workers: each serves one request at a time; WEB_CONCURRENCY of them per container.
+# Threaded workers (gthread): WEB_CONCURRENCY processes of GUNICORN_THREADS threads each. With
+# sync workers the timeout below counts from the start of a response, so a full CSV export of
+# 100,000 encounters, streamed for longer than that, was killed half-way (make bench showed it).
+# A gthread worker's main thread keeps reporting to the arbiter while a request streams, so the
+# timeout only catches a worker that is really stuck.
+# https://docs.gunicorn.org/en/stable/design.html#asyncio-workers
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = env_int("WEB_CONCURRENCY", 2)
-threads = env_int("GUNICORN_THREADS", 1)
-# A worker silent for this long is killed and replaced; keep it above the slowest page.
+threads = env_int("GUNICORN_THREADS", 4)
+# A worker silent for this long is killed and replaced.
 timeout = env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 20)
 keepalive = env_int("GUNICORN_KEEPALIVE", 5)

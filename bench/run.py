@@ -6,8 +6,8 @@
    generator version below, (re)builds the data set: the curated seed plus BENCH_COUNT synthetic
    encounters (generate_encounters), then VACUUM ANALYZE. Later runs reuse it.
 3. Runs the app as in production: DJANGO_ENV=production (DEBUG off, the manifest static storage,
-   production middleware) with a throwaway secret key and local hosts, gunicorn with two sync
-   workers (the Makefile's and gunicorn.conf.py's WEB_CONCURRENCY default). Worker recycling
+   production middleware) with a throwaway secret key and local hosts, gunicorn with two gthread
+   workers of four threads (gunicorn.conf.py's defaults). Worker recycling
    (max_requests) is turned off: at benchmark rates it would restart workers every few seconds
    and measure Django's start-up instead of the pages.
 4. Loads each URL from outside the process with wrk (installed from Debian if missing), on
@@ -47,6 +47,7 @@ COUNT = int(os.environ.get("BENCH_COUNT", "100000"))
 SEED = int(os.environ.get("BENCH_SEED", "20261128"))
 DURATION = int(os.environ.get("BENCH_DURATION", "8"))
 WORKERS = 2
+THREADS = 4  # gunicorn.conf.py's gthread default
 CONNECTIONS = 2  # one per worker: latency without queueing behind the other connection
 LUA = Path(__file__).resolve().parent / "report.lua"
 NOT_ON_MAIN = "n/a (not on main yet)"
@@ -285,6 +286,7 @@ def gunicorn(env, port):
         "engagements.wsgi:application",
         f"--bind=127.0.0.1:{port}",
         f"--workers={WORKERS}",
+        f"--threads={THREADS}",
         "--max-requests=0",
     ]
     environment = {k: v for k, v in os.environ.items() if k != "DJANGO_PAGE_CACHE_SECONDS"}
@@ -500,7 +502,8 @@ def table(eps, export, db, fx, info):
     lines = [
         f"`make bench`, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; {info}.",
         f"Data: {fx['published']:,} published of {COUNT:,} synthetic + curated encounters "
-        f"(seed {SEED}); gunicorn {WORKERS} sync workers, production settings; "
+        f"(seed {SEED}); gunicorn {WORKERS} workers × {THREADS} threads (gthread), "
+        "production settings; "
         f"wrk -t1 -c{CONNECTIONS} -d{DURATION}s per URL unless noted. The ceiling was measured "
         f"first ({by_key['ceiling'].first_rps:,.0f} req/s) and last "
         f"({by_key['ceiling'].last_rps:,.0f} req/s); ratios use the higher.",

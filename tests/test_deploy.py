@@ -127,6 +127,8 @@ def test_gunicorn_reads_its_settings_from_the_environment(monkeypatch):
     assert conf["workers"] == 5
     assert conf["timeout"] == 45
     assert conf["threads"] == 3
+    # Threaded workers: a long streamed export is not killed by the worker timeout.
+    assert conf["worker_class"] == "gthread"
     assert conf["bind"] == "0.0.0.0:9001"
     assert conf["wsgi_app"] == "engagements.wsgi:application"
     # Django's access log has the request id instead, and no query strings or addresses.
