@@ -67,14 +67,15 @@ SIDE_ORDER = {Side.US: 0, Side.PRC: 1, Side.OTHER: 2}
 
 
 def principals_of(encounter):
-    """Principal participations, US side first, then PRC, then others, each in stored order.
+    """Who led each side (Participation.LEAD_ROLES: principals, hosts, visitors, remote
+    participants), US side first, then PRC, then others, each in stored order.
 
     Uses the export's prefetch (principal_participations) when present.
     """
     principals = getattr(encounter, "principal_participations", None)
     if principals is None:
         principals = [
-            p for p in encounter.participations.all() if p.role == Participation.Role.PRINCIPAL
+            p for p in encounter.participations.all() if p.role in Participation.LEAD_ROLES
         ]
     return sorted(principals, key=lambda p: SIDE_ORDER.get(p.side, len(SIDE_ORDER)))
 

@@ -179,7 +179,7 @@ class ParticipationFormSet(EncounterPartFormSet):
         participants = self.kept_rows_unchecked()
         formsets = self.instance._editorial_formsets
         sources = formsets[Source].kept_rows() if Source in formsets else None
-        principals = [p for p in participants if p.get("role") == Participation.Role.PRINCIPAL]
+        principals = [p for p in participants if p.get("role") in Participation.LEAD_ROLES]
         errors = []
         if form.cleaned_data.get("status") == Encounter.Status.PUBLISHED and sources is not None:
             problems = self.instance.publish_problems(

@@ -38,7 +38,7 @@ def with_export_data(queryset):
     return queryset.select_related("place", "parent").prefetch_related(
         Prefetch(
             "participations",
-            queryset=Participation.objects.principals()
+            queryset=Participation.objects.leads()
             .select_related("person")
             .only(
                 *("id", "encounter_id", "side", "order", "role", "office"),

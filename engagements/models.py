@@ -565,7 +565,7 @@ class Encounter(models.Model):
         if summary is None:
             summary = self.summary
         if principal_sides is None:
-            principal_sides = set(self.participations.principals().values_list("side", flat=True))
+            principal_sides = set(self.participations.leads().values_list("side", flat=True))
         if source_count is None:
             source_count = self.sources.count()
         problems = []
@@ -575,7 +575,8 @@ class Encounter(models.Model):
             if side not in principal_sides:
                 problems.append(
                     f"Add at least one principal for the {side.label} (a participant with "
-                    f"side “{side.label}” and role “Principal”)."
+                    f"side “{side.label}” and role “Principal”, “Host”, “Visitor” or "
+                    "“Remote participant”)."
                 )
         if source_count < 1:
             problems.append("Add at least one source.")
@@ -631,8 +632,7 @@ class ParticipationQuerySet(models.QuerySet):
     def leads(self):
         """Who led each side: principals, hosts, visitors and remote participants, but not
         delegation members or interpreters."""
-        Role = Participation.Role
-        return self.exclude(role__in=[Role.DELEGATION, Role.INTERPRETER])
+        return self.filter(role__in=Participation.LEAD_ROLES)
 
 
 class Participation(models.Model):
@@ -643,6 +643,10 @@ class Participation(models.Model):
         VISITOR = "visitor", "Visitor"
         REMOTE = "remote", "Remote participant"
         INTERPRETER = "interpreter", "Interpreter"
+
+    # The roles that lead a side: on a visit the visitor and the host are the principals, on a
+    # call the remote participant may be. Lists show them; publishing needs one per side.
+    LEAD_ROLES = [Role.PRINCIPAL, Role.HOST, Role.VISITOR, Role.REMOTE]
 
     encounter = models.ForeignKey(
         Encounter, on_delete=models.CASCADE, related_name="participations"

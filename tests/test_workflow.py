@@ -134,11 +134,21 @@ def test_checklist_names_everything_missing(db):
     assert problems == [
         "Add a summary.",
         "Add at least one principal for the People's Republic of China (a participant with "
-        "side “People's Republic of China” and role “Principal”).",
+        "side “People's Republic of China” and role “Principal”, “Host”, “Visitor” or "
+        "“Remote participant”).",
         "Add at least one source.",
     ]
     complete(encounter)
     encounter.summary = "Talks."
+    assert encounter.publish_problems() == []
+
+
+def test_a_visits_host_and_visitor_lead_their_sides(db):
+    """A seeded trip (visitor and host, no “principal” role) can be published and corrected."""
+    encounter = draft()
+    ParticipationFactory(encounter=encounter, person=PersonFactory(side=Side.US), role="visitor")
+    ParticipationFactory(encounter=encounter, person=PersonFactory(side=Side.PRC), role="host")
+    SourceFactory(encounter=encounter)
     assert encounter.publish_problems() == []
 
 
