@@ -405,12 +405,7 @@ class PersonViewSet(ReadOnlyViewSet):
     filterset_fields = ["side"]
 
     def get_queryset(self):
-        published = Q(participations__encounter__status=Encounter.Status.PUBLISHED)
-        return (
-            Person.objects.annotate(encounter_count=Count("participations", filter=published))
-            .filter(encounter_count__gt=0)
-            .order_by("name", "id")
-        )
+        return Person.objects.with_published_counts().order_by("name", "id")
 
 
 @extend_schema_view(
@@ -445,9 +440,7 @@ class TopicViewSet(ReadOnlyViewSet):
     lookup_field = "slug"
 
     def get_queryset(self):
-        return Topic.objects.annotate(
-            encounter_count=Count("encounters", filter=PUBLISHED)
-        ).order_by("name", "id")
+        return Topic.objects.with_published_counts().order_by("name", "id")
 
 
 class DocsView(SpectacularSwaggerSplitView):

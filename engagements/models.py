@@ -27,6 +27,13 @@ class Side(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class TopicQuerySet(models.QuerySet):
+    def with_published_counts(self):
+        """Every topic, with its number of published encounters as `encounter_count`."""
+        published = Q(encounters__status=Encounter.Status.PUBLISHED)
+        return self.annotate(encounter_count=models.Count("encounters", filter=published))
+
+
 class Topic(models.Model):
     name = models.CharField(
         max_length=100, unique=True, help_text="Short name of the topic, e.g. “Climate”."
@@ -37,6 +44,8 @@ class Topic(models.Model):
     description = models.TextField(
         blank=True, help_text="Optional: what this topic covers, shown on its page."
     )
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -105,6 +114,15 @@ class Place(models.Model):
         return ", ".join(parts)
 
 
+class PersonQuerySet(models.QuerySet):
+    def with_published_counts(self):
+        """People who took part in a published encounter, with how many as `encounter_count`."""
+        published = Q(participations__encounter__status=Encounter.Status.PUBLISHED)
+        return self.annotate(
+            encounter_count=models.Count("participations", filter=published)
+        ).filter(encounter_count__gt=0)
+
+
 class Person(models.Model):
     name = models.CharField(
         max_length=200, help_text="Name in Latin letters as usually written, e.g. “Wang Yi”."
@@ -130,6 +148,7 @@ class Person(models.Model):
     )
 
     history = HistoricalRecords()
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -199,12 +199,11 @@ class PersonListView(ListView):
     def people(self):
         published = Q(participations__encounter__status=Encounter.Status.PUBLISHED)
         return (
-            Person.objects.annotate(
-                encounter_count=Count("participations", filter=published),
+            Person.objects.with_published_counts()
+            .annotate(
                 first_date=Min("participations__encounter__start_date", filter=published),
                 last_date=Max("participations__encounter__start_date", filter=published),
             )
-            .filter(encounter_count__gt=0)
             .order_by("name")
         )
 
@@ -276,10 +275,7 @@ class TopicListView(ListView):
     context_object_name = "topics"
 
     def get_queryset(self):
-        published = Q(encounters__status=Encounter.Status.PUBLISHED)
-        return Topic.objects.annotate(
-            encounter_count=Count("encounters", filter=published)
-        ).order_by("name")
+        return Topic.objects.with_published_counts().order_by("name")
 
 
 class TopicDetailView(PublishedEncountersMixin, ListView):
