@@ -6,9 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # Without DATABASE_URL, commands run inside the project-local PostgreSQL (engagements/localdb.py),
 # which is started for them and stopped after them.
-WITH_DB := $(if $(DATABASE_URL),,$(PY) -m engagements.localdb run --)
+WITH_DB := $(if $(DATABASE_URL),,$(PY) -m engagements.infrastructure.localdb run --)
 
-.PHONY: run test install browser-deps lint format editor db-stop migrate seed clean bench hsg-report backup restore
+.PHONY: run test install browser-deps system-deps lint format editor db-stop migrate seed clean bench hsg-report backup restore
 
 $(VENV)/.installed: pyproject.toml
 	python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
@@ -25,13 +25,18 @@ node_modules/.installed: package.json package-lock.json
 
 browser-deps: node_modules/.installed
 
+# Debian packages the suite drives (chromium, caddy, docker-compose, redis-server, npm, java),
+# installed when missing: deploy/system-deps.sh.
+system-deps:
+	sh deploy/system-deps.sh
+
 run: install
 	$(WITH_DB) sh -c '$(PY) manage.py migrate --noinput && \
 		$(PY) manage.py load_seed && \
 		$(PY) manage.py import_hsg && \
 		exec $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT)'
 
-test: install browser-deps
+test: system-deps install browser-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(WITH_DB) sh -c '$(PY) manage.py makemigrations --check --dry-run && \
@@ -68,7 +73,7 @@ restore: install
 	$(WITH_DB) $(PY) manage.py restore $(if $(YES),--noinput) $(FILE)
 
 db-stop:
-	$(PY) -m engagements.localdb stop
+	$(PY) -m engagements.infrastructure.localdb stop
 
 clean: db-stop
 	rm -rf $(VENV) .pgdata staticfiles node_modules

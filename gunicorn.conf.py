@@ -11,7 +11,7 @@ def env_int(name, default):
     return int(os.environ.get(name, default))
 
 
-wsgi_app = "engagements.wsgi:application"
+wsgi_app = "engagements.infrastructure.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 # Threaded workers (gthread): WEB_CONCURRENCY processes of GUNICORN_THREADS threads each. With
 # sync workers the timeout below counts from the start of a response, so a full CSV export of
@@ -38,7 +38,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn of the same user, and impossible on a read-only container.
 control_socket_disable = True
 
-# Django writes the access log itself (engagements.middleware.RequestIdMiddleware), with the
+# Django writes the access log itself (infrastructure/middleware.py: RequestIdMiddleware), with the
 # request id and without query strings; gunicorn's own messages go to stdout as JSON too.
 accesslog = None
 errorlog = "-"
@@ -47,8 +47,8 @@ logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {"()": "engagements.logs.JsonFormatter"},
-        "text": {"()": "engagements.logs.TextFormatter"},
+        "json": {"()": "engagements.infrastructure.logs.JsonFormatter"},
+        "text": {"()": "engagements.infrastructure.logs.TextFormatter"},
     },
     "handlers": {
         "console": {

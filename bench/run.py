@@ -52,13 +52,13 @@ CONNECTIONS = 2  # one per worker: latency without queueing behind the other con
 LUA = Path(__file__).resolve().parent / "report.lua"
 NOT_ON_MAIN = "n/a (not on main yet)"
 
-# The bench's own database server and database (read by engagements.localdb at import).
+# The bench's own database server and database (read by infrastructure/localdb.py at import).
 os.environ["LOCALDB_PGDATA"] = str(BENCH_DIR / "data")
 os.environ["LOCALDB_NAME"] = "engagements_bench"
 
 import psutil  # noqa: E402
 
-from engagements import localdb  # noqa: E402
+from engagements.infrastructure import localdb  # noqa: E402
 
 LOAD_AT_START = os.getloadavg()[0]
 
@@ -111,7 +111,7 @@ def ensure_dataset():
     from django.core.management import call_command
     from django.db import connection
 
-    from engagements import synthetic
+    from engagements.devtools import synthetic
     from engagements.models import Encounter
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -155,8 +155,8 @@ def choose_fixtures():
     from django.contrib.postgres.search import SearchQuery
     from django.db.models import Count
 
+    from engagements.devtools.synthetic import PREFIX
     from engagements.models import SEARCH_CONFIG, Encounter, Person
-    from engagements.synthetic import PREFIX
 
     published = Encounter.objects.published()
     detail = (
@@ -283,7 +283,7 @@ def gunicorn(env, port):
     log = (BENCH_DIR / "gunicorn.log").open("w")
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
-        "engagements.wsgi:application",
+        "engagements.infrastructure.wsgi:application",
         f"--bind=127.0.0.1:{port}",
         f"--workers={WORKERS}",
         f"--threads={THREADS}",
@@ -424,7 +424,7 @@ def search_queryset(word):
     from django.http import QueryDict
 
     try:
-        from engagements.filters import filter_encounters
+        from engagements.domain.filters import filter_encounters
     except ImportError:  # before the FilterSet landed
         from django.contrib.postgres.search import SearchQuery
 

@@ -7,7 +7,7 @@ itself costs (queries, templates), not the cost of Django's request handling.
 from django.http import HttpResponse
 from django.urls import path
 
-from engagements.urls import urlpatterns as app_urlpatterns
+from engagements.surfaces.urls import urlpatterns as app_urlpatterns
 
 
 def ceiling(request):

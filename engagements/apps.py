@@ -7,4 +7,7 @@ class EngagementsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from engagements import signals  # noqa: F401 - connects the search-document receivers
+        # The admin lives with the other surfaces (engagements/surfaces/), not at the app's root
+        # where admin.autodiscover() would look; the receivers with the domain rules they keep.
+        from engagements.domain import signals  # noqa: F401
+        from engagements.surfaces import admin  # noqa: F401

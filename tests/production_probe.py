@@ -10,7 +10,7 @@ import sys
 
 import django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engagements.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engagements.infrastructure.settings")
 django.setup()
 
 from django.templatetags.static import static  # noqa: E402

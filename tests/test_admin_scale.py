@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from engagements.admin import EncounterAdmin, EstimatedCountPaginator
 from engagements.models import Encounter, Side
+from engagements.surfaces.admin import EncounterAdmin, EstimatedCountPaginator
 from tests.factories import EncounterFactory, ParticipationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from engagements.wsgi import application
+from engagements.infrastructure.wsgi import application
 
 MAX_EXAMPLES = 30
 

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 
-from engagements import backup
+from engagements.infrastructure import backup
 from engagements.models import Encounter, Quote
 from tests.factories import QuoteFactory, SourceFactory
 

@@ -130,11 +130,14 @@ def test_gunicorn_reads_its_settings_from_the_environment(monkeypatch):
     # Threaded workers: a long streamed export is not killed by the worker timeout.
     assert conf["worker_class"] == "gthread"
     assert conf["bind"] == "0.0.0.0:9001"
-    assert conf["wsgi_app"] == "engagements.wsgi:application"
+    assert conf["wsgi_app"] == "engagements.infrastructure.wsgi:application"
     # Django's access log has the request id instead, and no query strings or addresses.
     assert conf["accesslog"] is None
     assert conf["logconfig_dict"]["loggers"]["gunicorn.access"]["level"] == "CRITICAL"
-    assert conf["logconfig_dict"]["formatters"]["json"]["()"] == "engagements.logs.JsonFormatter"
+    assert (
+        conf["logconfig_dict"]["formatters"]["json"]["()"]
+        == "engagements.infrastructure.logs.JsonFormatter"
+    )
 
 
 def test_caddyfile_is_valid_and_balances_over_every_web_container(tmp_path):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from engagements import csv_columns, exports
 from engagements.models import Encounter
+from engagements.surfaces import csv_columns, exports
 from tests.factories import (
     EncounterFactory,
     ParticipationFactory,

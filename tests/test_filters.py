@@ -6,7 +6,7 @@ import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
-from engagements.filters import EncounterFilterSet, filter_encounters
+from engagements.domain.filters import EncounterFilterSet, filter_encounters
 from engagements.models import Encounter
 from tests.factories import (
     EncounterFactory,

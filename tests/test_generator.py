@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, F, Max, Min
 
-from engagements import synthetic
+from engagements.devtools import synthetic
 from engagements.models import (
     SEARCH_CONFIG,
     Encounter,

@@ -229,7 +229,7 @@ def test_change_log_costs_a_fixed_number_of_queries(client, encounter, django_as
 
 
 def test_drafts_history_is_not_in_the_public_log(db):
-    from engagements.editorial import public_change_log
+    from engagements.domain.editorial import public_change_log
 
     encounter = EncounterFactory(status="draft", published_at=None)
     encounter.summary = "Draft work"

@@ -7,9 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from engagements import csv_columns
-from engagements.importing import EncounterResource
 from engagements.models import Encounter, Person, Side
+from engagements.surfaces import csv_columns
+from engagements.surfaces.importing import EncounterResource
 from tests.factories import EncounterFactory, PersonFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db

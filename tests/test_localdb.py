@@ -18,7 +18,9 @@ def pgdata(tmp_path):
     path = tmp_path / "pg" / "data"
     env = {**os.environ, "LOCALDB_PGDATA": str(path)}
     yield path, env
-    subprocess.run([sys.executable, "-m", "engagements.localdb", "stop"], env=env, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "engagements.infrastructure.localdb", "stop"], env=env, cwd=ROOT
+    )
 
 
 def server_alive(pid):
@@ -36,7 +38,7 @@ def server_log(path):
 
 def localdb(env, *args, **kwargs):
     return subprocess.run(
-        [sys.executable, "-m", "engagements.localdb", *args],
+        [sys.executable, "-m", "engagements.infrastructure.localdb", *args],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -72,7 +74,7 @@ def test_a_stale_server_from_a_killed_run_is_reused_then_stopped(pgdata):
 def test_ctrl_c_stops_the_command_and_the_server(pgdata):
     path, env = pgdata
     wrapper = subprocess.Popen(
-        [sys.executable, "-m", "engagements.localdb", "run", "--", "sleep", "60"],
+        [sys.executable, "-m", "engagements.infrastructure.localdb", "run", "--", "sleep", "60"],
         env=env,
         cwd=ROOT,
     )

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.test import Client
 
-from engagements.logs import JsonFormatter, RequestIdFilter, mask_secrets
+from engagements.infrastructure.logs import JsonFormatter, RequestIdFilter, mask_secrets
 
 
 @pytest.fixture

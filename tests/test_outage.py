@@ -63,7 +63,7 @@ def own_database(tmp_path):
 
     def localdb(action):
         result = subprocess.run(
-            [sys.executable, "-m", "engagements.localdb", action],
+            [sys.executable, "-m", "engagements.infrastructure.localdb", action],
             cwd=ROOT,
             env=env,
             capture_output=True,

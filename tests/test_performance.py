@@ -19,7 +19,7 @@ from django.db.models import Count
 from django.http import QueryDict
 from django.urls import reverse
 
-from engagements.filters import EncounterFilterSet
+from engagements.domain.filters import EncounterFilterSet
 from engagements.models import Encounter, Person
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,7 @@ def production_settings(**env):
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env={**environment, "DJANGO_SETTINGS_MODULE": "engagements.settings"},
+        env={**environment, "DJANGO_SETTINGS_MODULE": "engagements.infrastructure.settings"},
         capture_output=True,
         text=True,
         timeout=60,
@@ -101,10 +101,10 @@ def production_settings(**env):
 
 def test_production_caches_pages_outside_the_session_and_fetches_innermost():
     middleware, seconds = production_settings()
-    update = middleware.index("engagements.pagecache.UpdatePublicPageCache")
+    update = middleware.index("engagements.infrastructure.pagecache.UpdatePublicPageCache")
     session = middleware.index("django.contrib.sessions.middleware.SessionMiddleware")
     assert update < session
-    assert middleware[-1] == "engagements.pagecache.FetchPublicPageCache"
+    assert middleware[-1] == "engagements.infrastructure.pagecache.FetchPublicPageCache"
     assert seconds == 60
     middleware, _ = production_settings(DJANGO_PAGE_CACHE_SECONDS="0")
     assert not any("pagecache" in name for name in middleware)
@@ -118,8 +118,8 @@ def test_development_and_tests_never_cache_pages(settings):
 def page_cache(settings):
     middleware = list(settings.MIDDLEWARE)
     session = middleware.index("django.contrib.sessions.middleware.SessionMiddleware")
-    middleware.insert(session, "engagements.pagecache.UpdatePublicPageCache")
-    middleware.append("engagements.pagecache.FetchPublicPageCache")
+    middleware.insert(session, "engagements.infrastructure.pagecache.UpdatePublicPageCache")
+    middleware.append("engagements.infrastructure.pagecache.FetchPublicPageCache")
     settings.MIDDLEWARE = middleware
     settings.CACHE_MIDDLEWARE_SECONDS = 60
     caches["pages"].clear()

@@ -7,8 +7,9 @@ from django.db import InterfaceError, OperationalError
 from django.test import Client
 from django.urls import path
 
-from engagements import errors, urls
-from engagements.errors import server_error, service_unavailable
+from engagements.infrastructure import errors
+from engagements.infrastructure.errors import server_error, service_unavailable
+from engagements.surfaces import urls
 from tests.factories import EncounterFactory
 
 

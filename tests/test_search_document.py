@@ -3,7 +3,7 @@
 import pytest
 from django.http import QueryDict
 
-from engagements.filters import filter_encounters
+from engagements.domain.filters import filter_encounters
 from engagements.models import Encounter
 from tests.factories import (
     EncounterFactory,

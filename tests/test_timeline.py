@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from engagements import timeline as timeline_module
+from engagements.domain import timeline as timeline_module
 from engagements.models import Encounter
 from tests.factories import EncounterFactory, TopicFactory
 

@@ -1,6 +1,6 @@
 from django import template
 
-from engagements.editorial import public_change_log as build_public_change_log
+from engagements.domain.editorial import public_change_log as build_public_change_log
 
 register = template.Library()
 

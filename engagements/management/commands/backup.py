@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from engagements.backup import BackupError, backup
+from engagements.infrastructure.backup import BackupError, backup
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from engagements import synthetic
+from engagements.devtools import synthetic
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from engagements import synthetic
+from engagements.devtools import synthetic
 
 
 class Progress:

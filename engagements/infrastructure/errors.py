@@ -14,7 +14,7 @@ from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
-logger = logging.getLogger("engagements.errors")
+logger = logging.getLogger("engagements.infrastructure.errors")
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 

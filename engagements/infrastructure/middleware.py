@@ -11,11 +11,11 @@ from django.db import connection, transaction
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
-from engagements.errors import DATABASE_ERRORS, service_unavailable
-from engagements.logs import new_request_id, request_id_var
+from engagements.infrastructure.errors import DATABASE_ERRORS, service_unavailable
+from engagements.infrastructure.logs import new_request_id, request_id_var
 
 access_log = logging.getLogger("engagements.access")
-logger = logging.getLogger("engagements.errors")
+logger = logging.getLogger("engagements.infrastructure.errors")
 
 HEALTH_PATHS = {"/healthz", "/readyz"}
 

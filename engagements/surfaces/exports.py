@@ -17,9 +17,9 @@ from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from engagements import csv_columns
-from engagements.filters import filter_encounters
+from engagements.domain.filters import filter_encounters
 from engagements.models import Participation, Source
+from engagements.surfaces import csv_columns
 
 # Several values in one CSV cell (principals, topics, sources…) are joined with this.
 LIST_SEPARATOR = f"{csv_columns.ITEM_SEPARATOR} "

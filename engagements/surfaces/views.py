@@ -5,10 +5,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
-from engagements.facets import active_chips, facets
-from engagements.filters import PersonFilterSet, add_headlines, filter_encounters
+from engagements.domain.facets import active_chips, facets
+from engagements.domain.filters import PersonFilterSet, add_headlines, filter_encounters
+from engagements.domain.timeline import build_timeline
 from engagements.models import Encounter, Participation, Person, Side, Source, Topic
-from engagements.timeline import build_timeline
 
 
 class PublishedEncountersMixin:

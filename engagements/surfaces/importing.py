@@ -17,8 +17,8 @@ from django.db.models import Q
 from import_export import fields, resources, widgets
 from import_export.tmp_storages import CacheStorage
 
-from engagements import csv_columns
 from engagements.models import Encounter, Participation, Person, Place, Source, Topic
+from engagements.surfaces import csv_columns
 
 
 class DatabaseCacheStorage(CacheStorage):

@@ -12,7 +12,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def env(name, default=None):
@@ -86,8 +86,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Production and resilience (issue 6): request id and access log around everything; health
     # checks before host validation and the HTTPS redirect, so load balancers can call them.
-    "engagements.middleware.RequestIdMiddleware",
-    "engagements.middleware.HealthCheckMiddleware",
+    "engagements.infrastructure.middleware.RequestIdMiddleware",
+    "engagements.infrastructure.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # CSP outside whitenoise so that static files carry frame-ancestors too.
     "csp.middleware.CSPMiddleware",
@@ -95,7 +95,7 @@ MIDDLEWARE = [
     # Conditional GET outside the cache policy, so that a 304 keeps the Cache-Control it computed;
     # the cache policy outside sessions/CSRF/messages, so that it sees any cookie they set.
     "django.middleware.http.ConditionalGetMiddleware",
-    "engagements.middleware.CacheControlMiddleware",
+    "engagements.infrastructure.middleware.CacheControlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,13 +104,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Innermost: a view that loses the database answers 503 (issue 6).
-    "engagements.middleware.DatabaseUnavailableMiddleware",
+    "engagements.infrastructure.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "engagements.urls"
-WSGI_APPLICATION = "engagements.wsgi.application"
+ROOT_URLCONF = "engagements.surfaces.urls"
+WSGI_APPLICATION = "engagements.infrastructure.wsgi.application"
 
 TEMPLATES = [
     {
@@ -130,14 +130,17 @@ TEMPLATES = [
 
 
 def database_url():
+    """DATABASE_URL. In development without it, the project-local PostgreSQL's address: the
+    entry points (manage.py, `make`, the test session) start that server; importing these
+    settings never does (engagements/infrastructure/localdb.py)."""
     url = env("DATABASE_URL")
     if url:
         return url
     if PRODUCTION:
         return required("DATABASE_URL")
-    from engagements import localdb
+    from engagements.infrastructure import localdb
 
-    return localdb.ensure_running()
+    return localdb.url()
 
 
 # Persistent connections (CONN_MAX_AGE) checked before each request's first query
@@ -196,10 +199,10 @@ PAGE_SIZE = int(env("ENCOUNTERS_PAGE_SIZE", "25"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "engagements.logs.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "engagements.infrastructure.logs.RequestIdFilter"}},
     "formatters": {
-        "json": {"()": "engagements.logs.JsonFormatter"},
-        "text": {"()": "engagements.logs.TextFormatter"},
+        "json": {"()": "engagements.infrastructure.logs.JsonFormatter"},
+        "text": {"()": "engagements.infrastructure.logs.TextFormatter"},
     },
     "handlers": {
         "console": {
@@ -242,14 +245,16 @@ if PAGE_CACHE_SECONDS > 0:
     _outer = next(
         name
         for name in (
-            "engagements.middleware.CacheControlMiddleware",
+            "engagements.infrastructure.middleware.CacheControlMiddleware",
             "django.contrib.sessions.middleware.SessionMiddleware",
         )
         if name in MIDDLEWARE
     )
     MIDDLEWARE = list(MIDDLEWARE)
-    MIDDLEWARE.insert(MIDDLEWARE.index(_outer), "engagements.pagecache.UpdatePublicPageCache")
-    MIDDLEWARE.append("engagements.pagecache.FetchPublicPageCache")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index(_outer), "engagements.infrastructure.pagecache.UpdatePublicPageCache"
+    )
+    MIDDLEWARE.append("engagements.infrastructure.pagecache.FetchPublicPageCache")
 
 # --- Security headers and HTTPS (issue 6) ---
 # Headers that make sense on plain HTTP too (nosniff, referrer policy, frame protection, CSP,
@@ -339,7 +344,7 @@ CACHES["imports"] = {
     "LOCATION": "engagements_import_cache",
     "TIMEOUT": 60 * 60 * 6,
 }
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "engagements.importing.DatabaseCacheStorage"
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "engagements.surfaces.importing.DatabaseCacheStorage"
 IMPORT_EXPORT_USE_TRANSACTIONS = True  # all-or-nothing: any bad row rolls the whole file back
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "publish"  # engagements.publish_encounter
 # --- Research API, exports and feeds (issue 4) -------------------------------------------------
@@ -368,7 +373,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "engagements.api.document_empty_values",
+        "engagements.surfaces.api.document_empty_values",
     ],
     # Swagger UI's files come from the drf-spectacular-sidecar wheel through staticfiles: no CDN.
     "ENUM_NAME_OVERRIDES": {

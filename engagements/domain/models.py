@@ -1,0 +1,978 @@
+"""The encounter database: who met whom, when, where, how and what each side said of it.
+
+Every business rule that can be stated about a single row lives in the database as a named
+constraint, so that imports, scripts and the admin are held to the same rules.
+"""
+
+import datetime
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+from django.db.models import F, Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+# The text search configuration of the stored tsvector; queries must use the same one.
+SEARCH_CONFIG = "english"
+
+
+class Side(models.TextChoices):
+    US = "us", "United States"
+    PRC = "prc", "People's Republic of China"
+    OTHER = "other", "Other"
+
+
+class TopicQuerySet(models.QuerySet):
+    def with_published_counts(self):
+        """Every topic, with its number of published encounters as `encounter_count`."""
+        published = Q(encounters__status=Encounter.Status.PUBLISHED)
+        return self.annotate(encounter_count=models.Count("encounters", filter=published))
+
+
+class Topic(models.Model):
+    name = models.CharField(
+        max_length=100, unique=True, help_text="Short name of the topic, e.g. “Climate”."
+    )
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="Used in URLs and filters; filled from the name."
+    )
+    description = models.TextField(
+        blank=True, help_text="Optional: what this topic covers, shown on its page."
+    )
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("topic-detail", kwargs={"slug": self.slug})
+
+
+class Place(models.Model):
+    name = models.CharField(
+        max_length=200,
+        help_text="The venue as it is usually named, e.g. “Filoli estate” or “Diaoyutai State "
+        "Guesthouse”. For a city as a whole, repeat the city.",
+    )
+    city = models.CharField(max_length=100, blank=True, help_text="City or town, in English.")
+    country = models.CharField(
+        max_length=2,
+        help_text="ISO 3166-1 alpha-2 code in capitals: US, CN, ID, PE…",
+    )
+    latitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="Optional, in decimal degrees (−90 to 90). Give both coordinates or neither.",
+    )
+    longitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="Optional, in decimal degrees (−180 to 180).",
+    )
+
+    class Meta:
+        ordering = ["country", "city", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "city", "country"], name="place_unique_name_city_country"
+            ),
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^[A-Z]{2}$"), name="place_country_iso_alpha2"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="place_coordinates_both_and_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        parts = [self.name]
+        if self.city and self.city != self.name:
+            parts.append(self.city)
+        parts.append(self.country)
+        return ", ".join(parts)
+
+
+class PersonQuerySet(models.QuerySet):
+    def with_published_counts(self):
+        """People who took part in a published encounter, with how many as `encounter_count`."""
+        published = Q(participations__encounter__status=Encounter.Status.PUBLISHED)
+        return self.annotate(
+            encounter_count=models.Count("participations", filter=published)
+        ).filter(encounter_count__gt=0)
+
+
+class Person(models.Model):
+    name = models.CharField(
+        max_length=200, help_text="Name in Latin letters as usually written, e.g. “Wang Yi”."
+    )
+    name_zh = models.CharField(
+        "name in Chinese",
+        max_length=100,
+        blank=True,
+        help_text="Name in Chinese characters where relevant, e.g. 王毅.",
+    )
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="Used in URLs and filters; filled from the name."
+    )
+    side = models.CharField(
+        max_length=5,
+        choices=Side,
+        help_text="Which government the person served (or “Other” for third parties).",
+    )
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other spellings found in sources, one per line (e.g. Wade-Giles “Chou "
+        "En-lai”, misspellings such as “Xi Jingping”). Used to match imported records.",
+    )
+
+    history = HistoricalRecords()
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        indexes = [
+            models.Index(fields=["side", "name"], name="person_side_name"),
+            # Trigram index (pg_trgm) for the admin's autocomplete and name matching.
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="person_name_trgm"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.name_zh})" if self.name_zh else self.name
+
+    def get_absolute_url(self):
+        return reverse("person-detail", kwargs={"slug": self.slug})
+
+
+class EncounterQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Encounter.Status.PUBLISHED)
+
+    def involving(self, person):
+        return self.filter(participations__person=person)
+
+    def at_level(self, level):
+        return self.filter(level=level)
+
+    def on_or_after(self, date):
+        return self.filter(end_date__gte=date)
+
+    def on_or_before(self, date):
+        return self.filter(start_date__lte=date)
+
+    def held(self):
+        return self.filter(occurrence=Encounter.Occurrence.HELD)
+
+    # before() and after() state the date bound on its own (start_date <= / >=) as well as inside
+    # the tie-break, so that PostgreSQL starts its walk of the date index at the encounter's date;
+    # with only the OR it walked from one end of the table (300 ms on 100,000 rows).
+    def before(self, encounter):
+        """Encounters earlier in time than `encounter` (by start date, then id), latest first."""
+        earlier = Q(start_date__lte=encounter.start_date) & (
+            Q(start_date__lt=encounter.start_date) | Q(id__lt=encounter.id)
+        )
+        return self.filter(earlier).exclude(pk=encounter.pk).newest_first()
+
+    def after(self, encounter):
+        """Encounters later in time than `encounter` (by start date, then id), earliest first."""
+        later = Q(start_date__gte=encounter.start_date) & (
+            Q(start_date__gt=encounter.start_date) | Q(id__gt=encounter.id)
+        )
+        return self.filter(later).exclude(pk=encounter.pk).chronological()
+
+    def previous_at_level(self, encounter):
+        """The last held encounter at `encounter`'s level that ended before it began.
+
+        Its own trip or summit (the parent) does not count: a session is not "after" its trip.
+        """
+        return (
+            self.held()
+            .at_level(encounter.level)
+            .filter(end_date__lt=encounter.start_date)
+            .exclude(pk=encounter.parent_id)
+            .order_by("-end_date", "-start_date", "-id")
+            .first()
+        )
+
+    def chronological(self):
+        return self.order_by("start_date", "id")
+
+    def chronological_few(self):
+        """Chronological, for a small selection clustered in time, such as one person's encounters.
+
+        Ordering by `start_date + 0` keeps PostgreSQL from walking the date index and probing each
+        encounter for the selection: for an official whose term began in 2013 that walk skips
+        every earlier encounter (250 ms on 100,000 rows). Sorting the person's few thousand
+        encounters instead takes a few milliseconds (README.md, "Performance").
+        """
+        date = models.ExpressionWrapper(F("start_date") + 0, output_field=models.DateField())
+        return self.order_by(date.asc(), "id")
+
+    def newest_first(self):
+        return self.order_by("-start_date", "-id")
+
+    def with_list_data(self):
+        """What a list row shows: place and principals, in a fixed number of queries."""
+        return self.select_related("place").prefetch_related(
+            models.Prefetch(
+                "participations",
+                queryset=Participation.objects.leads().select_related("person"),
+                to_attr="principal_participations",
+            )
+        )
+
+    def refresh_search_documents(self):
+        """Rebuild `search_document` for these encounters in a fixed number of queries.
+
+        For changes that touch many encounters at once (a person renamed, a place corrected).
+        Returns how many documents changed.
+        """
+        encounters = list(
+            self.select_related("place").prefetch_related(
+                models.Prefetch(
+                    "participations", queryset=Participation.objects.select_related("person")
+                ),
+                models.Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
+            )
+        )
+        changed = []
+        for encounter in encounters:
+            document = encounter.build_search_document()
+            if document != encounter.search_document:
+                encounter.search_document = document
+                changed.append(encounter)
+        Encounter.objects.bulk_update(changed, ["search_document"], batch_size=500)
+        return len(changed)
+
+    def with_detail_data(self):
+        return self.select_related("place", "parent").prefetch_related(
+            models.Prefetch(
+                "participations", queryset=Participation.objects.select_related("person")
+            ),
+            "topics",
+            "sources",
+            models.Prefetch("quotes", queryset=Quote.objects.select_related("speaker", "source")),
+            models.Prefetch(
+                "discrepancies",
+                queryset=Discrepancy.objects.select_related("source", "our_source"),
+            ),
+            models.Prefetch(
+                "sessions",
+                queryset=Encounter.objects.published().chronological(),
+                to_attr="published_sessions",
+            ),
+        )
+
+
+class Encounter(models.Model):
+    class Kind(models.TextChoices):
+        PHONE_CALL = "phone_call", "Phone call"
+        VIDEO_CALL = "video_call", "Video call"
+        MEETING = "meeting", "In-person meeting"
+        VISIT = "visit", "Visit"
+        TALKS = "talks", "Talks or dialogue"
+        SUMMIT_SIDELINE = "summit_sideline", "Summit sideline meeting"
+
+    class Venue(models.TextChoices):
+        US = "us", "In the United States"
+        PRC = "prc", "In the PRC"
+        THIRD_COUNTRY = "third_country", "In a third country"
+        REMOTE = "remote", "Remote (phone or video)"
+
+    class Level(models.TextChoices):
+        LEADER = "leader", "Leader"
+        CABINET = "cabinet", "Cabinet / Politburo"
+        DEPUTY = "deputy", "Deputy"
+        ENVOY = "envoy", "Special envoy or ambassador"
+        WORKING = "working", "Working level"
+
+    class DatePrecision(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+        YEAR = "year", "Year"
+
+    class Initiator(models.TextChoices):
+        US = "us", "United States"
+        PRC = "prc", "PRC"
+        BOTH = "both", "Both (jointly arranged)"
+        UNKNOWN = "unknown", "Unknown"
+
+    class Tone(models.TextChoices):
+        CORDIAL = "cordial", "Cordial"
+        CONSTRUCTIVE = "constructive", "Constructive"
+        CANDID = "candid", "Candid / frank"
+        MIXED = "mixed", "Mixed"
+        TENSE = "tense", "Tense"
+        HOSTILE = "hostile", "Hostile"
+        UNKNOWN = "unknown", "Not reported"
+
+    class Occurrence(models.TextChoices):
+        HELD = "held", "Held"
+        ANNOUNCED = "announced", "Announced, not yet held"
+        POSTPONED = "postponed", "Postponed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+
+    class Provenance(models.TextChoices):
+        CURATED = "curated", "Curated by the editors"
+        HSG = "hsg", "Office of the Historian records"
+        SYNTHETIC = "synthetic", "Synthetic (generated test data)"
+
+    # CAMEO event codes (Conflict and Mediation Event Observations, 04x "consult").
+    # https://parusanalytics.com/eventdata/cameo.dir/CAMEO.Manual.1.1b3.pdf
+    CAMEO_CODES = {
+        Kind.PHONE_CALL: "041",
+        Kind.VIDEO_CALL: "041",
+        Kind.VISIT: "042",
+        Kind.SUMMIT_SIDELINE: "044",
+        Kind.TALKS: "046",
+    }
+
+    title = models.CharField(
+        max_length=200,
+        help_text="Short descriptive title, e.g. “Biden–Xi phone call” or “Sherman visit to "
+        "Tianjin”.",
+    )
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="Permanent URL name; filled from the title and date. Do not change it once "
+        "published: researchers cite it.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind, help_text="How the two sides met.")
+    venue = models.CharField(
+        max_length=20,
+        choices=Venue,
+        help_text="Where it took place relative to the two countries.",
+    )
+    level = models.CharField(
+        max_length=10,
+        choices=Level,
+        help_text="Rank of the most senior participants: leaders (presidents), cabinet or "
+        "Politburo rank, deputies, special envoys or ambassadors, or working level.",
+    )
+    start_date = models.DateField(
+        help_text="First day, in Washington's calendar. For month or year precision, use the "
+        "first day of that month or year."
+    )
+    end_date = models.DateField(
+        blank=True,
+        help_text="Last day, in Washington's calendar. Leave empty for a single day.",
+    )
+    date_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision,
+        default=DatePrecision.DAY,
+        help_text="How precisely the date is known.",
+    )
+    local_start_time = models.TimeField(
+        null=True,
+        blank=True,
+        help_text="Optional: local start time where the encounter took place (for a call, "
+        "Washington time).",
+    )
+    beijing_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Beijing's calendar date where it differs from Washington's (e.g. an evening "
+        "call in Washington is the next morning in Beijing). Leave empty otherwise.",
+    )
+    duration_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Length in minutes, if reported."
+    )
+    place = models.ForeignKey(
+        Place,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="encounters",
+        help_text="Where it happened. For a call, where the US side spoke from, if known.",
+    )
+    initiated_by = models.CharField(
+        max_length=10,
+        choices=Initiator,
+        default=Initiator.UNKNOWN,
+        help_text="Which side asked for the encounter, where a source says so.",
+    )
+    tone = models.CharField(
+        max_length=15,
+        choices=Tone,
+        default=Tone.UNKNOWN,
+        help_text="Overall tone as the sources describe it.",
+    )
+    tone_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Free text on tone, with its attribution, e.g. “respectful” (senior "
+        "administration official).",
+    )
+    summary = models.TextField(
+        blank=True,
+        help_text="What happened, in our own words (Markdown). Never paste a source's text.",
+    )
+    outcomes = models.TextField(
+        blank=True,
+        help_text="Agreements, joint statements and follow-ups (Markdown).",
+    )
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="encounters", help_text="Subjects discussed."
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        help_text="The trip or summit this is part of (e.g. a meeting within a visit, or a "
+        "sideline meeting of a G20 summit).",
+    )
+    occurrence = models.CharField(
+        max_length=10,
+        choices=Occurrence,
+        default=Occurrence.HELD,
+        help_text="Whether it took place, is only announced, or was postponed or cancelled.",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text="Only published encounters are visible to the public.",
+    )
+    published_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When it was first published."
+    )
+    provenance = models.CharField(
+        max_length=10,
+        choices=Provenance,
+        default=Provenance.CURATED,
+        help_text="Where the record comes from.",
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Incremented on every save; detects two editors saving the same encounter.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    search_document = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Names, places and quotes from related rows, kept for full-text search.",
+    )
+    search_vector = models.GeneratedField(
+        expression=(
+            SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("summary", "outcomes", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("search_document", weight="C", config=SEARCH_CONFIG)
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    history = HistoricalRecords(excluded_fields=["search_vector", "search_document"])
+    objects = EncounterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        get_latest_by = "start_date"
+        # Editors add and change encounters; only holders of this permission (the Publishers
+        # group) may publish or unpublish one. See migration 0006_editorial_groups.
+        permissions = [("publish_encounter", "Can publish and unpublish encounters")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="encounter_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(beijing_date__isnull=True)
+                | Q(
+                    beijing_date__gte=F("start_date"),
+                    beijing_date__lte=F("end_date") + datetime.timedelta(days=1),
+                ),
+                name="encounter_beijing_date_within_a_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__isnull=True) | Q(duration_minutes__gt=0),
+                name="encounter_duration_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=F("id")),
+                name="encounter_not_its_own_parent",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="encounter_published_has_published_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-start_date", "-id"], name="encounter_status_date"),
+            # The admin's changelist (every status, newest first) and its date hierarchy.
+            models.Index(fields=["-start_date", "-id"], name="encounter_date"),
+            # The list's facet counts (COUNT(id) of published rows grouped by one of these columns,
+            # filtered by the others, the date range or the place) become an index-only scan of
+            # this 10 MB index instead of a scan of the whole table (README.md, "Performance").
+            models.Index(
+                fields=["status", "level", "kind", "venue", "initiated_by", "provenance"],
+                include=["start_date", "end_date", "place", "id"],
+                name="encounter_facets",
+            ),
+            models.Index(fields=["level", "start_date"], name="encounter_level_date"),
+            # "The last encounter at this level that ended before this one" (the detail page's
+            # days since the previous encounter at its level): one index step instead of sorting
+            # every earlier encounter at the level (170 ms on 100,000 rows).
+            models.Index(
+                fields=["level", "-end_date", "-start_date", "-id"], name="encounter_level_end"
+            ),
+            models.Index(fields=["kind"], name="encounter_kind"),
+            models.Index(fields=["provenance"], name="encounter_provenance"),
+            GinIndex(fields=["search_vector"], name="encounter_search_vector"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.start_date:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        if self.end_date is None:
+            self.end_date = self.start_date
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if self.pk and not self._state.adding:
+            # Increment from the stored value, atomically, so that even a save from a stale
+            # in-memory copy (a script, a history revert) never moves the version backwards.
+            self.version = bump_version(self.pk) or self.version
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("encounter-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.end_date is None and self.start_date is not None:
+            self.end_date = self.start_date
+
+    def publish_problems(self, summary=None, principal_sides=None, source_count=None):
+        """What stops this encounter being published, as sentences for editors ([] if nothing).
+
+        The admin passes the values being submitted (form and inlines); otherwise the stored
+        rows are checked.
+        """
+        if summary is None:
+            summary = self.summary
+        if principal_sides is None:
+            principal_sides = set(self.participations.leads().values_list("side", flat=True))
+        if source_count is None:
+            source_count = self.sources.count()
+        problems = []
+        if not summary.strip():
+            problems.append("Add a summary.")
+        for side in (Side.US, Side.PRC):
+            if side not in principal_sides:
+                problems.append(
+                    f"Add at least one principal for the {side.label} (a participant with "
+                    f"side “{side.label}” and role “Principal”, “Host”, “Visitor” or "
+                    "“Remote participant”)."
+                )
+        if source_count < 1:
+            problems.append("Add at least one source.")
+        return problems
+
+    @property
+    def cameo_code(self):
+        """CAMEO code of the event: 040 (consult) for an in-person meeting in either capital."""
+        if self.kind == self.Kind.MEETING:
+            return "044" if self.venue == self.Venue.THIRD_COUNTRY else "040"
+        return self.CAMEO_CODES.get(self.kind, "040")
+
+    @property
+    def is_multi_day(self):
+        return self.end_date and self.end_date != self.start_date
+
+    def build_search_document(self):
+        """The text of related rows that full-text search should find this encounter by.
+
+        Uses rows prefetched by EncounterQuerySet.refresh_search_documents() when present.
+        """
+        prefetched = getattr(self, "_prefetched_objects_cache", {})
+        parts = []
+        if self.place_id:
+            place = self.place
+            parts += [place.name, place.city]
+        participations = (
+            self.participations.all()
+            if "participations" in prefetched
+            else self.participations.select_related("person")
+        )
+        for participation in participations:
+            person = participation.person
+            parts += [person.name, person.name_zh, participation.office]
+        quotes = (
+            self.quotes.all() if "quotes" in prefetched else self.quotes.select_related("speaker")
+        )
+        for quote in quotes:
+            parts += [quote.text, quote.speaker_description]
+        return " ".join(part for part in parts if part)
+
+    def refresh_search_document(self):
+        document = self.build_search_document()
+        if document != self.search_document:
+            Encounter.objects.filter(pk=self.pk).update(search_document=document)
+            self.search_document = document
+
+
+class ParticipationQuerySet(models.QuerySet):
+    def principals(self):
+        return self.filter(role=Participation.Role.PRINCIPAL)
+
+    def leads(self):
+        """Who led each side: principals, hosts, visitors and remote participants, but not
+        delegation members or interpreters."""
+        return self.filter(role__in=Participation.LEAD_ROLES)
+
+
+class Participation(models.Model):
+    class Role(models.TextChoices):
+        PRINCIPAL = "principal", "Principal"
+        DELEGATION = "delegation", "Delegation member"
+        HOST = "host", "Host"
+        VISITOR = "visitor", "Visitor"
+        REMOTE = "remote", "Remote participant"
+        INTERPRETER = "interpreter", "Interpreter"
+
+    # The roles that lead a side: on a visit the visitor and the host are the principals, on a
+    # call the remote participant may be. Lists show them; publishing needs one per side.
+    LEAD_ROLES = [Role.PRINCIPAL, Role.HOST, Role.VISITOR, Role.REMOTE]
+
+    encounter = models.ForeignKey(
+        Encounter, on_delete=models.CASCADE, related_name="participations"
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="participations",
+        help_text="Who took part. Add them under People first if they are new.",
+    )
+    side = models.CharField(
+        max_length=5,
+        choices=Side,
+        help_text="Which side the person took part for (usually their government's).",
+    )
+    role = models.CharField(
+        max_length=12,
+        choices=Role,
+        default=Role.PRINCIPAL,
+        help_text="Principal: the lead on their side. Others: delegation member, host, visitor, "
+        "remote participant or interpreter.",
+    )
+    office = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Office held at the time, e.g. “State Councilor and Foreign Minister”.",
+    )
+    start_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Only where this person's dates differ from the encounter's (e.g. a "
+        "Secretary who arrived before the President).",
+    )
+    end_date = models.DateField(
+        null=True, blank=True, help_text="Only where it differs from the encounter's."
+    )
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Display order within the side (lowest first)."
+    )
+
+    history = HistoricalRecords()
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["side", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["encounter", "person"], name="participation_one_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="participation_end_not_before_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "encounter"], name="participation_person"),
+            models.Index(fields=["encounter", "role"], name="participation_encounter_role"),
+        ]
+
+    def __str__(self):
+        office = f", {self.office}" if self.office else ""
+        return f"{self.person.name}{office} ({self.get_role_display()})"
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        US_READOUT = "us_readout", "US official readout"
+        PRC_READOUT = "prc_readout", "PRC official readout"
+        NEWS = "news", "News report"
+        TRANSCRIPT = "transcript", "Transcript"
+        DATASET = "dataset", "Official dataset record"
+        OTHER = "other", "Other"
+
+    encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="sources")
+    kind = models.CharField(
+        max_length=12, choices=Kind, default=Kind.NEWS, help_text="What sort of source it is."
+    )
+    outlet = models.CharField(
+        max_length=200, help_text="Publisher, e.g. “CBS News”, “People's Daily”, “White House”."
+    )
+    title = models.CharField(
+        max_length=400, blank=True, help_text="Headline or title, or a short description."
+    )
+    url = models.URLField(
+        "URL", max_length=500, blank=True, help_text="Optional: print sources have none."
+    )
+    published_on = models.DateField(null=True, blank=True, help_text="Date of publication.")
+    external_id = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Identifier of the record in its dataset, e.g. “hsg-trip:2844”.",
+    )
+    note = models.TextField(
+        blank=True,
+        help_text="What this source says that others do not (e.g. a different date or "
+        "duration), or its wording of names.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "published_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["encounter", "url"],
+                condition=~Q(url=""),
+                name="source_unique_url_per_encounter",
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="source_unique_external_id",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.outlet}: {self.title}" if self.title else self.outlet
+
+
+class Quote(models.Model):
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        CHINESE = "zh", "Chinese"
+
+    encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="quotes")
+    text = models.TextField(help_text="The words quoted, exactly as the source gives them.")
+    speaker = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotes",
+        help_text="The named speaker. Leave empty for unnamed sources and describe them below.",
+    )
+    speaker_description = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="How the source describes the speaker, e.g. “a senior administration "
+        "official”. Required when no speaker is named.",
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quotes",
+        help_text="The source that reports the quote (one of this encounter's sources).",
+    )
+    context = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Optional: what the quote refers to, where the words alone do not say.",
+    )
+    language = models.CharField(
+        max_length=2,
+        choices=Language,
+        default=Language.ENGLISH,
+        help_text="Language of the quoted text.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["encounter", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(speaker__isnull=False) | ~Q(speaker_description=""),
+                name="quote_has_speaker_or_description",
+            ),
+        ]
+
+    def __str__(self):
+        text = self.text if len(self.text) <= 60 else self.text[:57] + "…"
+        return f"“{text}” ({self.speaker_label})"
+
+    @property
+    def speaker_label(self):
+        return self.speaker.name if self.speaker_id else self.speaker_description
+
+
+class Discrepancy(models.Model):
+    """Where a source disagrees with what the tracker records, shown on the encounter's page.
+
+    Recorded rather than silently resolved: the page names both values and their sources, so a
+    researcher can judge. The Office of the Historian import records its date and name
+    disagreements here (README.md, "Office of the Historian records").
+    """
+
+    class Field(models.TextChoices):
+        DATES = "dates", "Dates"
+        PERSON_NAME = "person_name", "Name of a person"
+        OFFICE = "office", "Office or title"
+        PLACE = "place", "Place"
+        OTHER = "other", "Other"
+
+    encounter = models.ForeignKey(
+        Encounter,
+        on_delete=models.CASCADE,
+        related_name="discrepancies",
+        help_text="The encounter whose record the source disagrees with.",
+    )
+    field = models.CharField(
+        max_length=12, choices=Field, help_text="What the source and our record disagree on."
+    )
+    our_value = models.CharField(
+        max_length=300,
+        help_text="What the tracker records, as shown on the page, e.g. “15 November 2023”.",
+    )
+    their_value = models.CharField(
+        max_length=300,
+        help_text="What the other source says, in its own wording, e.g. “12 November 2023”.",
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.CASCADE,
+        related_name="discrepancies",
+        help_text="The source that gives the differing value (one of this encounter's sources).",
+    )
+    our_source = models.ForeignKey(
+        Source,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supported_discrepancies",
+        help_text="Optional: the source for our value, if it is one of this encounter's sources. "
+        "Otherwise name it in the note.",
+    )
+    note = models.TextField(
+        help_text="Shown to the public: name both values and where each comes from, and why we "
+        "keep ours."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["encounter", "field", "id"]
+        verbose_name_plural = "discrepancies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["encounter", "source", "field", "their_value"],
+                name="discrepancy_unique_per_source_value",
+            ),
+            models.CheckConstraint(
+                condition=~Q(our_value=F("their_value")), name="discrepancy_values_differ"
+            ),
+            models.CheckConstraint(
+                condition=~Q(note="") & ~Q(our_value="") & ~Q(their_value=""),
+                name="discrepancy_values_and_note_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(our_source__isnull=True) | ~Q(our_source=F("source")),
+                name="discrepancy_our_source_is_another_source",
+            ),
+        ]
+        indexes = [models.Index(fields=["field"], name="discrepancy_field")]
+
+    def __str__(self):
+        return f"{self.get_field_display()}: {self.our_value} / {self.their_value}"
+
+    def get_absolute_url(self):
+        return self.encounter.get_absolute_url() + "#discrepancies"
+
+    def clean(self):
+        errors = {}
+        if self.source_id and self.encounter_id and self.source.encounter_id != self.encounter_id:
+            errors["source"] = "Choose one of this encounter's sources."
+        if (
+            self.our_source_id
+            and self.encounter_id
+            and self.our_source.encounter_id != self.encounter_id
+        ):
+            errors["our_source"] = "Choose one of this encounter's sources."
+        if self.our_value and self.our_value == self.their_value:
+            errors["their_value"] = "The two values are the same: there is no discrepancy."
+        if errors:
+            raise ValidationError(errors)
+
+
+def bump_version(encounter_id):
+    """Increment an encounter's version in one UPDATE and return the new value (or None)."""
+    table = Encounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET version = version + 1, updated_at = %s WHERE id = %s "
+            "RETURNING version",
+            [timezone.now(), encounter_id],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+@receiver(post_save, sender=Participation)
+@receiver(post_save, sender=Source)
+@receiver(post_save, sender=Quote)
+@receiver(post_delete, sender=Participation)
+@receiver(post_delete, sender=Source)
+@receiver(post_delete, sender=Quote)
+def encounter_part_changed(sender, instance, **kwargs):
+    """A participant, source or quote changed: the encounter changed too.
+
+    Bumping the version makes an editor's form that was opened before the change stale, so
+    their save is refused instead of silently undoing it (see engagements/editorial.py).
+    """
+    if kwargs.get("raw"):
+        return  # loaddata: leave fixtures as they are
+    bump_version(instance.encounter_id)
