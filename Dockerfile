@@ -22,6 +22,7 @@ RUN pip install .
 COPY manage.py gunicorn.conf.py ./
 COPY templates ./templates
 COPY static ./static
+COPY docs ./docs
 COPY deploy/entrypoint.sh ./deploy/entrypoint.sh
 
 # Hashed, compressed static files, baked into the image (whitenoise serves them with far-future

@@ -1,5 +1,6 @@
 """Django loads an app's models from ``<app>.models``. The domain's models are defined in
-``engagements/domain/models.py`` (README.md, "Layout"); this module is their public name."""
+``engagements/domain/models.py`` (docs/developers.md, "Layout"); this module is their public
+name."""
 
 from engagements.domain.models import (
     SEARCH_CONFIG,

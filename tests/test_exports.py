@@ -177,8 +177,10 @@ def test_export_queries_are_per_chunk_not_per_row(client, settings, django_asser
         assert len(read_csv(client.get("/encounters.csv"))) == 40
 
 
-def test_readme_documents_every_column():
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+def test_researchers_guide_documents_every_column():
+    readme = (Path(__file__).resolve().parents[1] / "docs" / "researchers.md").read_text(
+        encoding="utf-8"
+    )
     section = readme.split("### Encounter CSV columns", 1)[1].split("\n#", 1)[0]
     documented = re.findall(r"^\| `(\w+)` \| (\w+) \|", section, re.M)
     assert [name for name, _ in documented] == exports.COLUMN_NAMES

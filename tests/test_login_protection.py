@@ -78,7 +78,9 @@ def production_setting(*names, **env):
         **env,
     }
     code = (
-        "from engagements import settings as s; print(" + ", ".join(f"s.{n}" for n in names) + ")"
+        "from engagements.infrastructure import settings as s; print("
+        + ", ".join(f"s.{n}" for n in names)
+        + ")"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True

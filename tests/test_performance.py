@@ -1,6 +1,6 @@
 """What keeps pages fast at 100,000 encounters: index use, query shapes and the page cache.
 
-Speed itself is measured by `make bench` (README.md, "Performance"); these tests lock in the
+Speed itself is measured by `make bench` (docs/operators.md, "Performance"); these tests lock in the
 mechanisms it relies on.
 """
 

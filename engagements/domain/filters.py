@@ -1,7 +1,7 @@
 """The public URL contract for lists of encounters, as one django-filter FilterSet.
 
 Every page and endpoint that lists encounters (the list, the timeline, the API, CSV and JSON
-exports, feeds) takes the same parameters, documented in README.md ("Public URLs"):
+exports, feeds) takes the same parameters, documented in docs/researchers.md ("Public URLs"):
 
     q             full text, web-search syntax ("climate -Kerry", "joint statement")
     kind, level, venue   repeatable; any of the given values (an encounter has one of each)

@@ -225,7 +225,7 @@ class EncounterQuerySet(models.QuerySet):
         Ordering by `start_date + 0` keeps PostgreSQL from walking the date index and probing each
         encounter for the selection: for an official whose term began in 2013 that walk skips
         every earlier encounter (250 ms on 100,000 rows). Sorting the person's few thousand
-        encounters instead takes a few milliseconds (README.md, "Performance").
+        encounters instead takes a few milliseconds (docs/operators.md, "Performance").
         """
         date = models.ExpressionWrapper(F("start_date") + 0, output_field=models.DateField())
         return self.order_by(date.asc(), "id")
@@ -536,7 +536,8 @@ class Encounter(models.Model):
             models.Index(fields=["-start_date", "-id"], name="encounter_date"),
             # The list's facet counts (COUNT(id) of published rows grouped by one of these columns,
             # filtered by the others, the date range or the place) become an index-only scan of
-            # this 10 MB index instead of a scan of the whole table (README.md, "Performance").
+            # this 10 MB index instead of a scan of the whole table (docs/operators.md,
+            # "Performance").
             models.Index(
                 fields=["status", "level", "kind", "venue", "initiated_by", "provenance"],
                 include=["start_date", "end_date", "place", "id"],
@@ -853,7 +854,7 @@ class Discrepancy(models.Model):
 
     Recorded rather than silently resolved: the page names both values and their sources, so a
     researcher can judge. The Office of the Historian import records its date and name
-    disagreements here (README.md, "Office of the Historian records").
+    disagreements here (docs/researchers.md, "Office of the Historian records").
     """
 
     class Field(models.TextChoices):

@@ -9,7 +9,7 @@ someone else and editors see their changes at once.
 Only GET and HEAD answers with status 200 that are not streamed and not marked private are kept.
 
 Each gunicorn worker keeps its own entries (LocMemCache, bounded): no shared state, so web
-containers stay interchangeable. See README.md, "Performance", for what it changes.
+containers stay interchangeable. See docs/operators.md, "Performance", for what it changes.
 """
 
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware

@@ -2,7 +2,7 @@
 
 DJANGO_ENV is "production" unless set to "development" (the Makefile sets it for `make run` and
 `make test`). Production refuses to start without the secrets it needs.
-See README.md, "Configuration", for every variable.
+See docs/operators.md, "Configuration", for every variable.
 """
 
 import os
@@ -222,7 +222,7 @@ LOGGING = {
 
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6.0 behaviour now; silences its transition warning
 
-# --- Page cache (issue 7; engagements/pagecache.py, README.md "Performance") ---
+# --- Page cache (infrastructure/pagecache.py; docs/operators.md, "Performance") ---
 # Public pages answered to visitors without cookies or credentials are kept for their
 # Cache-Control max-age (DJANGO_PUBLIC_CACHE_SECONDS), else DJANGO_PAGE_CACHE_SECONDS; 0 turns
 # the cache off. On in production only, so that development and tests always render afresh.

@@ -1,4 +1,4 @@
-"""The two editorial roles as groups (README.md, "Editors' guide").
+"""The two editorial roles as groups (docs/editors.md).
 
 Editors add and change encounters and their parts (they may remove a participant, source,
 quote or discrepancy note from an encounter) and submit them for review. Publishers may also

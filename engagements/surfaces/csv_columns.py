@@ -4,8 +4,8 @@ The public CSV/JSON export (engagements/exports.py) writes ALL_COLUMNS: first th
 in exactly the format the admin's bulk import (engagements/importing.py) reads, then the
 EXPORT_ONLY_COLUMNS that researchers need but an editor cannot set through an import (the page
 URL, coordinates, Chinese names, identifiers, provenance, timestamps). The importer accepts and
-ignores those, so an exported file can be edited and imported again. README.md, "Encounter CSV
-columns", documents this list; a test keeps the two in step.
+ignores those, so an exported file can be edited and imported again. docs/researchers.md,
+"Encounter CSV columns", documents this list; a test keeps the two in step.
 """
 
 import datetime
