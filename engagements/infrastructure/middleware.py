@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
+from engagements.infrastructure import replicas
 from engagements.infrastructure.errors import DATABASE_ERRORS, service_unavailable
 from engagements.infrastructure.logs import new_request_id, request_id_var
 
@@ -89,7 +90,8 @@ def database_answers():
 
 
 class HealthCheckMiddleware:
-    """/healthz: the process is up (no database). /readyz: the database answers too.
+    """/healthz: the process is up (no database). /readyz: the primary answers too (and each
+    read replica's state is reported).
 
     Answered before host validation and the HTTPS redirect, because load balancers and Docker
     call them by IP address over plain HTTP. No session, no template, at most one round trip
@@ -103,12 +105,19 @@ class HealthCheckMiddleware:
         if path == "/healthz":
             return health_response(200, status="ok")
         if path == "/readyz":
-            if database_answers():
-                return health_response(200, status="ok", database="ok")
-            response = health_response(503, status="unavailable", database="unreachable")
-            response["Retry-After"] = str(settings.SERVICE_UNAVAILABLE_RETRY_AFTER)
-            return response
+            return self.readiness()
         return self.get_response(request)
+
+    @staticmethod
+    def readiness():
+        """200 while the primary answers; each read replica's state and lag are reported but do
+        not make the node unready, since its reads fall back to the primary."""
+        report = {"replicas": replicas.readiness()} if replicas.replica_aliases() else {}
+        if database_answers():
+            return health_response(200, status="ok", database="ok", **report)
+        response = health_response(503, status="unavailable", database="unreachable", **report)
+        response["Retry-After"] = str(settings.SERVICE_UNAVAILABLE_RETRY_AFTER)
+        return response
 
 
 class DatabaseUnavailableMiddleware:

@@ -103,8 +103,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Innermost: a view that loses the database answers 503 (issue 6).
+    # Innermost: a view that loses the database answers 503 (issue 6)…
     "engagements.infrastructure.middleware.DatabaseUnavailableMiddleware",
+    # …unless it lost a read replica: then the page is rendered again on the primary.
+    "engagements.infrastructure.replicas.ReplicaRoutingMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -159,6 +161,26 @@ DATABASES["default"].setdefault("OPTIONS", {}).update(
     connect_timeout=int(env("DJANGO_DB_CONNECT_TIMEOUT", "2")),
     application_name="engagements",
 )
+
+# --- Read replicas (engagements/infrastructure/replicas.py, docs/operators.md "Scaling") ---
+# Streaming replicas of DATABASE_URL, as "replica1", "replica2", …: public GETs read from a
+# healthy one; writes, the admin and everything outside a request use the primary. Tests never
+# create them (the router sends every read to the primary when none is configured).
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica{_number}"] = dj_database_url.parse(
+        _url,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES[f"replica{_number}"].setdefault("OPTIONS", {}).update(DATABASES["default"]["OPTIONS"])
+    DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["engagements.infrastructure.replicas.ReplicaRouter"]
+# A replica whose replay is further behind than this many seconds is skipped.
+DATABASE_REPLICA_MAX_LAG = float(env("DATABASE_REPLICA_MAX_LAG", "5"))
+# How often each worker re-checks a replica (availability and lag).
+DATABASE_REPLICA_CHECK_SECONDS = float(env("DATABASE_REPLICA_CHECK_SECONDS", "1"))
+# After a write, that browser reads from the primary for this long (read-your-writes).
+DATABASE_READ_YOUR_WRITES_SECONDS = int(env("DATABASE_READ_YOUR_WRITES_SECONDS", "10"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
