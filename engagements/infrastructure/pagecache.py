@@ -8,11 +8,25 @@ credentials always gets a freshly rendered page, so nobody is ever served a page
 someone else and editors see their changes at once.
 Only GET and HEAD answers with status 200 that are not streamed and not marked private are kept.
 
-Each gunicorn worker keeps its own entries (LocMemCache, bounded): no shared state, so web
-containers stay interchangeable. See docs/operators.md, "Performance", for what it changes.
+Without REDIS_URL each gunicorn worker keeps its own entries (LocMemCache, bounded); with it,
+every worker and node shares them (engagements/infrastructure/sharedcache.py). Keys carry the
+page cache's version number, read once at the start of each anonymous request and used both to
+look the page up and to store it: a publish, edit or unpublish bumps the number when it commits,
+so every node misses its old copies from its next request on. A page rendered while a change
+was committing is stored under the number read before it, which nobody asks for any more.
+See docs/operators.md, "Performance" and "Scaling", for what it changes.
 """
 
+import contextvars
+
+from django.conf import settings
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
+
+from engagements.infrastructure.sharedcache import pages_version
+
+# The key prefix of the current request (set by FetchPublicPageCache, read by both middlewares;
+# one worker thread serves one request at a time, and each anonymous request sets it afresh).
+_key_prefix = contextvars.ContextVar("page_cache_key_prefix", default="")
 
 
 def is_anonymous(request):
@@ -20,18 +34,32 @@ def is_anonymous(request):
     return not request.COOKIES and "Authorization" not in request.headers
 
 
-class UpdatePublicPageCache(UpdateCacheMiddleware):
+class VersionedKeyPrefix:
+    """Django's cache middleware reads `self.key_prefix` when it builds a key; here that is the
+    request's versioned prefix, not a fixed string shared by every thread."""
+
+    @property
+    def key_prefix(self):
+        return _key_prefix.get()
+
+    @key_prefix.setter
+    def key_prefix(self, value):
+        pass  # the base class's __init__ sets the fixed one; settings give the base instead
+
+
+class UpdatePublicPageCache(VersionedKeyPrefix, UpdateCacheMiddleware):
     """Stores the response to an anonymous request (placed before the session middleware)."""
 
     def _should_update_cache(self, request, response):
         return is_anonymous(request) and super()._should_update_cache(request, response)
 
 
-class FetchPublicPageCache(FetchFromCacheMiddleware):
+class FetchPublicPageCache(VersionedKeyPrefix, FetchFromCacheMiddleware):
     """Answers an anonymous request from the cache (placed last)."""
 
     def process_request(self, request):
         if not is_anonymous(request):
             request._cache_update_cache = False
             return None
+        _key_prefix.set(f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}.v{pages_version()}")
         return super().process_request(request)

@@ -258,6 +258,23 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 200},
     },
 }
+# A shared cache (engagements/infrastructure/sharedcache.py): with REDIS_URL, every worker and
+# web node uses the same page cache and the same version number, so a publish shows everywhere
+# at once. Short socket timeouts and REDIS_RETRY_SECONDS bound what an outage costs a page.
+REDIS_URL = env("REDIS_URL", "")
+REDIS_RETRY_SECONDS = float(env("REDIS_RETRY_SECONDS", "2"))
+if REDIS_URL:
+    _redis_timeout = float(env("REDIS_TIMEOUT_SECONDS", "0.5"))
+    for _alias, _prefix in (("default", "engagements"), ("pages", "pages")):
+        CACHES[_alias] = {
+            "BACKEND": "engagements.infrastructure.sharedcache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": _prefix,
+            "OPTIONS": {
+                "socket_connect_timeout": _redis_timeout,
+                "socket_timeout": _redis_timeout,
+            },
+        }
 CACHE_MIDDLEWARE_ALIAS = "pages"
 CACHE_MIDDLEWARE_KEY_PREFIX = "pages"
 CACHE_MIDDLEWARE_SECONDS = PAGE_CACHE_SECONDS
