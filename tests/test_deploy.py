@@ -184,3 +184,46 @@ def test_migrate_on_start_gives_up_clearly_when_the_database_never_answers(monke
     monkeypatch.setattr("time.sleep", lambda seconds: None)
     with pytest.raises(CommandError, match="did not answer"):
         call_command("migrate_on_start", wait=0.01, verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_loader_waits_for_the_start_up_lock_held_by_another_node(test_database_url):
+    """Another node (here a second connection) holds the start-up lock: load_seed says it
+    waits, loads nothing meanwhile, and loads once the lock is released."""
+    import io
+    import threading
+    import time
+
+    import psycopg
+    from django.core.management import call_command
+    from django.db import connection
+
+    from engagements.infrastructure.locks import STARTUP_LOCK
+    from engagements.models import Encounter
+
+    other_node = psycopg.connect(test_database_url, autocommit=True)
+    other_node.execute("SELECT pg_advisory_lock(%s)", [STARTUP_LOCK])
+    stderr, stdout = io.StringIO(), io.StringIO()
+
+    def load():
+        try:
+            call_command("load_seed", stdout=stdout, stderr=stderr)
+        finally:
+            connection.close()
+
+    loader = threading.Thread(target=load)
+    try:
+        loader.start()
+        deadline = time.monotonic() + 10
+        while "waiting for another process" not in stderr.getvalue():
+            assert time.monotonic() < deadline, "load_seed did not wait for the lock"
+            time.sleep(0.05)
+        time.sleep(0.3)
+        assert loader.is_alive()
+        assert not Encounter.objects.exists()
+    finally:
+        other_node.execute("SELECT pg_advisory_unlock(%s)", [STARTUP_LOCK])
+        other_node.close()
+        loader.join(timeout=60)
+    assert "encounter(s) created" in stdout.getvalue()
+    assert Encounter.objects.exists()

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from engagements.hsg.importer import import_records
 from engagements.hsg.records import TRAVELS_FILE, VISITS_FILE, read_trips, read_visits
+from engagements.infrastructure.locks import startup_step
 
 
 class Command(BaseCommand):
@@ -27,7 +28,9 @@ class Command(BaseCommand):
         except (OSError, ET.ParseError, ValueError, AttributeError, TypeError) as error:
             # Nothing is written: the files are read in full before the import starts.
             raise CommandError(f"Cannot read the Office's records: {error}") from error
-        result = import_records(records)
+        # Several nodes may start together: one imports, the others wait and find it done.
+        with startup_step("import_hsg", self.stderr):
+            result = import_records(records)
         self.stdout.write(
             f"Office of the Historian: {result.records} records; {len(result.imported)} "
             f"imported now, {len(result.already)} already present; {len(result.created)} "

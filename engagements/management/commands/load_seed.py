@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from engagements.infrastructure.locks import startup_step
 from engagements.models import Encounter, Participation, Person, Place, Quote, Source, Topic
 
 SEED_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "seed.json"
@@ -22,9 +23,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--file", type=Path, default=SEED_FILE, help="Seed JSON file.")
 
-    @transaction.atomic
     def handle(self, *args, file, **options):
-        data = json.loads(file.read_text(encoding="utf-8"))
+        # Several nodes may start together: one loads, the others wait and find it loaded.
+        with startup_step("load_seed", self.stderr), transaction.atomic():
+            self.load(json.loads(file.read_text(encoding="utf-8")))
+
+    def load(self, data):
         topics = {t["slug"]: self.get_or_create(Topic, t, "slug")[0] for t in data["topics"]}
         places = {}
         for row in data["places"]:

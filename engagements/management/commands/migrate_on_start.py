@@ -1,8 +1,10 @@
-"""`manage.py migrate_on_start`: the container's start-up migration (deploy/entrypoint.sh).
+"""`manage.py migrate_on_start [--load]`: the container's start-up (deploy/entrypoint.sh).
 
-Waits for the database (a managed server may still be starting), then migrates under a
-PostgreSQL advisory lock, so that several web containers starting at once (`--scale web=3`)
-migrate one after the other instead of racing; the later ones find nothing left to do.
+Waits for the database (a managed server may still be starting), then migrates and, with
+--load, loads the seed and imports the Office of the Historian's records, all under the
+start-up advisory lock (engagements/infrastructure/locks.py): several web containers starting
+at once (`--scale web=3`) take turns instead of racing, and the later ones find nothing left to
+do.
 """
 
 import time
@@ -11,8 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, connection
 
-# Any constant shared by all containers of this app; "engagements" in ASCII, trimmed to int8.
-MIGRATION_LOCK = 0x656E676167656D65
+from engagements.infrastructure.locks import STARTUP_LOCK, startup_step
+
+MIGRATION_LOCK = STARTUP_LOCK
 
 
 class Command(BaseCommand):
@@ -22,15 +25,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--wait", type=float, default=60, help="Seconds to wait for the database."
         )
+        parser.add_argument(
+            "--load",
+            action="store_true",
+            help="Then load the seed and import the Office of the Historian's records.",
+        )
 
-    def handle(self, *args, wait, **options):
+    def handle(self, *args, wait, load, **options):
         self.wait_for_database(wait)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
-            try:
-                call_command("migrate", interactive=False, verbosity=options["verbosity"])
-            finally:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+        verbosity = options["verbosity"]
+        # One lock around all steps: a node that finds it taken waits for the whole start-up
+        # of the node holding it, then runs each step and finds it done.
+        with startup_step("migrate_on_start", self.stderr):
+            call_command("migrate", interactive=False, verbosity=verbosity)
+            if load:
+                call_command("load_seed", verbosity=verbosity)
+                # After the seed: it links records to curated encounters.
+                call_command("import_hsg", verbosity=verbosity)
 
     def wait_for_database(self, wait):
         deadline = time.monotonic() + wait
