@@ -163,3 +163,24 @@ def test_the_cache_is_used_again_once_redis_is_back(redis_server, settings):
     with pytest.raises(ValueError):
         caches["pages"].incr("missing")  # Django's API: still an error, not an outage
     assert not sharedcache._outage["down"]
+
+
+def test_a_page_read_from_a_replica_just_after_a_change_is_served_but_not_stored(
+    client, seeded, page_cache, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The replica may not have replayed the change yet: storing its page under the new
+    version would keep the old rows for the cache's whole timeout."""
+    from engagements.infrastructure import replicas
+
+    url = reverse("encounter-detail", args=[SLUG])
+    encounter = Encounter.objects.get(slug=SLUG)
+    with django_capture_on_commit_callbacks(execute=True):
+        encounter.save()
+    monkeypatch.setattr(replicas, "read_database", lambda: "replica1")
+    assert client.get(url).status_code == 200
+    Encounter.objects.filter(slug=SLUG).update(title="Renamed call")
+    assert "Renamed call" in client.get(url).text  # the replica's page was not kept
+    monkeypatch.setattr(replicas, "read_database", lambda: "default")
+    client.get(url)  # read from the primary: kept
+    Encounter.objects.filter(slug=SLUG).update(title="Renamed again")
+    assert "Renamed again" not in client.get(url).text

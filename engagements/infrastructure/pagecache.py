@@ -18,15 +18,19 @@ See docs/operators.md, "Performance" and "Scaling", for what it changes.
 """
 
 import contextvars
+import time
 
 from django.conf import settings
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 
-from engagements.infrastructure.sharedcache import pages_version
+from engagements.infrastructure import replicas
+from engagements.infrastructure.sharedcache import pages_state
 
-# The key prefix of the current request (set by FetchPublicPageCache, read by both middlewares;
-# one worker thread serves one request at a time, and each anonymous request sets it afresh).
+# The key prefix of the current request and the time of the last change it read (set by
+# FetchPublicPageCache, read by both middlewares; one worker thread serves one request at a time,
+# and each anonymous request sets it afresh).
 _key_prefix = contextvars.ContextVar("page_cache_key_prefix", default="")
+_changed_at = contextvars.ContextVar("page_cache_changed_at", default=0.0)
 
 
 def is_anonymous(request):
@@ -51,7 +55,18 @@ class UpdatePublicPageCache(VersionedKeyPrefix, UpdateCacheMiddleware):
     """Stores the response to an anonymous request (placed before the session middleware)."""
 
     def _should_update_cache(self, request, response):
-        return is_anonymous(request) and super()._should_update_cache(request, response)
+        return (
+            is_anonymous(request)
+            and not read_before_replicas_caught_up()
+            and super()._should_update_cache(request, response)
+        )
+
+
+def read_before_replicas_caught_up():
+    """Rendered from a replica so soon after the last change that it may predate it."""
+    alias = replicas.read_database()
+    recent = time.time() - _changed_at.get() < settings.DATABASE_REPLICA_MAX_LAG
+    return alias not in (None, replicas.PRIMARY) and recent
 
 
 class FetchPublicPageCache(VersionedKeyPrefix, FetchFromCacheMiddleware):
@@ -61,5 +76,7 @@ class FetchPublicPageCache(VersionedKeyPrefix, FetchFromCacheMiddleware):
         if not is_anonymous(request):
             request._cache_update_cache = False
             return None
-        _key_prefix.set(f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}.v{pages_version()}")
+        version, changed_at = pages_state()
+        _key_prefix.set(f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}.v{version}")
+        _changed_at.set(changed_at)
         return super().process_request(request)

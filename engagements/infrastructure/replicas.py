@@ -164,6 +164,13 @@ def reads_may_use_replica(request):
     )
 
 
+def read_database():
+    """The alias this request's reads went to so far: None outside a public GET or before its
+    first read."""
+    state = _request_state.get()
+    return state["used"] if state else None
+
+
 @receiver(request_finished, dispatch_uid="replica-routing-finished")
 def _request_finished(**kwargs):
     _request_state.set(None)

@@ -15,6 +15,9 @@ Two concerns live here:
   commits; every node reads the new number on its next request and stops finding the old
   entries (they expire by themselves). Without Redis the number is per process, so other
   workers' copies live out their timeout, as before.
+- A replica may replay the change a moment after the number moved: a page read from a replica
+  within DATABASE_REPLICA_MAX_LAG seconds of the last change is served but not stored
+  (engagements/infrastructure/pagecache.py), or it could keep the old rows under the new number.
 """
 
 import logging
@@ -33,6 +36,7 @@ from redis.exceptions import RedisError
 logger = logging.getLogger("engagements.infrastructure.sharedcache")
 
 VERSION_KEY = "version"
+CHANGED_AT_KEY = "changed_at"
 
 # Django makes one cache object per thread, so the outage state is kept per process here.
 _outage = {"until": 0.0, "down": False}
@@ -114,12 +118,20 @@ class ResilientRedisCache(RedisCache):
 # --- The page cache's version ---------------------------------------------------------------
 
 
+def pages_state():
+    """(version, time of the last change) of the page cache, in one round trip."""
+    values = caches[settings.CACHE_MIDDLEWARE_ALIAS].get_many([VERSION_KEY, CHANGED_AT_KEY])
+    return values.get(VERSION_KEY, 0), values.get(CHANGED_AT_KEY, 0.0)
+
+
 def pages_version():
-    return caches[settings.CACHE_MIDDLEWARE_ALIAS].get(VERSION_KEY, 0)
+    return pages_state()[0]
 
 
 def bump_pages_version():
     cache = caches[settings.CACHE_MIDDLEWARE_ALIAS]
+    # The time first: a reader that sees the new number must also see that it is recent.
+    cache.set(CHANGED_AT_KEY, time.time(), timeout=None)
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # the first change since the cache started
