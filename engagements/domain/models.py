@@ -752,6 +752,12 @@ class Source(models.Model):
     title = models.CharField(
         max_length=400, blank=True, help_text="Headline or title, or a short description."
     )
+    title_is_description = models.BooleanField(
+        "title is a description",
+        default=False,
+        help_text="Tick when the title is our short description of the source, not its real "
+        "headline (citations then do not present it as the headline).",
+    )
     url = models.URLField(
         "URL", max_length=500, blank=True, help_text="Optional: print sources have none."
     )

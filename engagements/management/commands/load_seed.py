@@ -1,88 +1,41 @@
-"""Load the curated seed encounters from engagements/fixtures/seed.json.
+"""Load the curated encounters: engagements/fixtures/seed.json and fixtures/coverage/*.json.
 
-Idempotent: every row is looked up by its natural key (slug, or URL within an encounter) and
-created only when missing. Rows that exist are left as they are, so running it again changes
-nothing and never overwrites an editor's corrections.
+Idempotent: every row is looked up by its natural key and created only when missing, so running
+it again changes nothing and never overwrites an editor's corrections. One transaction: a file
+that cannot be loaded stops the run with a message and nothing is written.
 """
 
-import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandError
 
 from engagements.infrastructure.locks import startup_step
-from engagements.models import Encounter, Participation, Person, Place, Quote, Source, Topic
-
-SEED_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "seed.json"
+from engagements.infrastructure.seeding import SeedError, SeedLoader, seed_files
 
 
 class Command(BaseCommand):
-    help = "Load the curated seed encounters (idempotent: existing rows are left unchanged)."
+    help = (
+        "Load the curated encounters from fixtures/seed.json and fixtures/coverage/*.json "
+        "(idempotent: existing rows are left unchanged)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--file", type=Path, default=SEED_FILE, help="Seed JSON file.")
+        parser.add_argument(
+            "--file",
+            type=Path,
+            action="append",
+            dest="files",
+            help="Load only this file (repeatable). Default: seed.json and every coverage file.",
+        )
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, files=None, **options):
         # Several nodes may start together: one loads, the others wait and find it loaded.
-        with startup_step("load_seed", self.stderr), transaction.atomic():
-            self.load(json.loads(file.read_text(encoding="utf-8")))
-
-    def load(self, data):
-        topics = {t["slug"]: self.get_or_create(Topic, t, "slug")[0] for t in data["topics"]}
-        places = {}
-        for row in data["places"]:
-            fields = {k: v for k, v in row.items() if k != "key"}
-            places[row["key"]] = Place.objects.get_or_create(
-                name=fields.pop("name"),
-                city=fields.pop("city"),
-                country=fields.pop("country"),
-                defaults=fields,
-            )[0]
-        people = {p["slug"]: self.get_or_create(Person, p, "slug")[0] for p in data["people"]}
-        created = 0
-        # Parents come before their sessions in the file, so one pass suffices.
-        encounters = {}
-        for row in data["encounters"]:
-            encounter, was_created = self.load_encounter(row, topics, places, people, encounters)
-            encounters[encounter.slug] = encounter
-            created += was_created
-        self.stdout.write(
-            f"Seed: {created} encounter(s) created, {len(encounters) - created} already present."
-        )
-
-    @staticmethod
-    def get_or_create(model, row, key):
-        fields = dict(row)
-        return model.objects.get_or_create(**{key: fields.pop(key)}, defaults=fields)
-
-    def load_encounter(self, row, topics, places, people, encounters):
-        existing = Encounter.objects.filter(slug=row["slug"]).first()
-        if existing:
-            return existing, False
-        nested = {"participants", "sources", "quotes", "topics", "place", "parent"}
-        fields = {k: v for k, v in row.items() if k not in nested}
-        encounter = Encounter.objects.create(
-            **fields,
-            place=places.get(row.get("place")),
-            parent=encounters.get(row.get("parent")),
-            status=Encounter.Status.PUBLISHED,
-            provenance=Encounter.Provenance.CURATED,
-        )
-        encounter.topics.set([topics[slug] for slug in row.get("topics", [])])
-        for participant in row["participants"]:
-            Participation.objects.create(
-                encounter=encounter,
-                **{**participant, "person": people[participant["person"]]},
-            )
-        sources = {}
-        for source in row["sources"]:
-            fields = {k: v for k, v in source.items() if k != "key"}
-            sources[source.get("key")] = Source.objects.create(encounter=encounter, **fields)
-        for quote in row.get("quotes", []):
-            Quote.objects.create(
-                encounter=encounter,
-                **{**quote, "source": sources[quote["source"]]},
-            )
-        encounter.refresh_search_document()
-        return encounter, True
+        try:
+            with startup_step("load_seed", self.stderr):
+                result = SeedLoader(files or seed_files()).run()
+        except SeedError as error:
+            raise CommandError(f"Nothing loaded. {error}") from error
+        self.stdout.write(result.summary())
+        if options["verbosity"] > 1:
+            for model, key in sorted(result.ignored):
+                self.stdout.write(f"  not stored (no such field yet): {model}.{key}")
