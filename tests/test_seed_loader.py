@@ -1,4 +1,4 @@
-"""The curated-data loader: the data engineers' format, idempotence, editors' edits, one transaction."""
+"""The curated-data loader: the data engineers' format, idempotence, editors' edits."""
 
 import datetime
 import json
