@@ -86,3 +86,40 @@ def test_bulk_refresh_in_fixed_queries(django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         assert Encounter.objects.all().refresh_search_documents() == 5
     assert len(found("Bulk")) == 5
+
+
+def test_an_admin_save_with_inline_rows_rebuilds_the_document_once(admin_client, monkeypatch):
+    """The admin's save of a form and N inline rows: one rebuild and one version bump, not N+1."""
+    from engagements.domain import signals
+    from tests.adminforms import add_inline_row, change_url, form_data
+
+    encounter = EncounterFactory(slug="summit", status=Encounter.Status.DRAFT, published_at=None)
+    data = form_data(admin_client.get(change_url(encounter)))
+    for name in ("Wang Yi", "Antony Blinken", "Qin Gang"):
+        add_inline_row(
+            data,
+            "participations",
+            person=PersonFactory(name=name).pk,
+            side="us",
+            role="delegation",
+            order=0,
+        )
+    add_inline_row(
+        data, "quotes", text="Guardrails", speaker_description="an official", language="en"
+    )
+    builds, bumps = [], []
+    build, bump = Encounter.build_search_document, signals.bump_version
+    monkeypatch.setattr(
+        Encounter, "build_search_document", lambda self: builds.append(self.pk) or build(self)
+    )
+    monkeypatch.setattr(signals, "bump_version", lambda pk: bumps.append(pk) or bump(pk))
+    version = encounter.version
+    response = admin_client.post(change_url(encounter), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert builds == [encounter.pk]
+    assert bumps == [encounter.pk]
+    encounter.refresh_from_db()
+    assert encounter.participations.count() == 3 and encounter.quotes.count() == 1
+    assert encounter.version == version + 2  # the encounter's own save, then its parts
+    assert "Antony Blinken" in encounter.search_document
+    assert "Guardrails" in encounter.search_document

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -222,6 +223,48 @@ def test_unpublish_action(publisher_client):
     )
     encounter.refresh_from_db()
     assert encounter.status == "draft"
+
+
+# --- The transitions on the model -------------------------------------------------------------
+
+
+def test_transitions_move_draft_to_review_to_published_and_back(publisher):
+    encounter = complete(draft())
+    assert encounter.submit_for_review(by=publisher) is True
+    assert encounter.submit_for_review(by=publisher) is False  # only drafts are submitted
+    assert encounter.publish(by=publisher) is True
+    assert encounter.is_published and encounter.published_at is not None
+    assert encounter.publish(by=publisher) is False
+    assert encounter.unpublish(by=publisher) is True
+    encounter.refresh_from_db()
+    assert encounter.status == "draft" and not encounter.is_published
+    records = encounter.history.order_by("history_date")
+    assert [r.status for r in records][-3:] == ["review", "published", "draft"]
+    assert {r.history_user for r in records[1:]} == {publisher}
+    assert [r.history_change_reason for r in records][-3:] == [
+        "Submitted for review",
+        None,
+        "Unpublished",
+    ]
+
+
+def test_publish_refuses_an_incomplete_encounter_and_an_editor(editor, publisher):
+    lacking = draft(summary="")
+    with pytest.raises(ValidationError) as refused:
+        lacking.publish(by=publisher)
+    assert "Add a summary." in refused.value.messages
+    ready = complete(draft())
+    with pytest.raises(PermissionDenied):
+        ready.publish(by=editor)
+    ready.refresh_from_db()
+    lacking.refresh_from_db()
+    assert (ready.status, lacking.status) == ("draft", "draft")
+
+
+def test_the_published_queryset_and_property_agree(db):
+    public, hidden = EncounterFactory(), draft()
+    assert list(Encounter.objects.published()) == [public]
+    assert (public.is_published, hidden.is_published) == (True, False)
 
 
 # --- Draft preview ---------------------------------------------------------------------------

@@ -12,10 +12,11 @@ The output depends only on the seed: the same seed gives the same rows (titles, 
 texts, timestamps), whatever the batch size. The pools of people, places and topics are fixed
 (independent of the seed) and shared by every run.
 
-Rows are written with PostgreSQL ``COPY`` through psycopg 3, with ``search_document`` filled
-exactly as ``Encounter.build_search_document()`` would, so that the generated ``search_vector``
-is right from the start. Encounter and source ids are reserved from their sequences first, so
-that participations, sources, quotes and sessions can point at them inside the same COPY.
+Rows are written with PostgreSQL ``COPY`` through psycopg 3, with ``search_document`` built by
+the model's own ``compose_search_document()`` (as ``Encounter.build_search_document()`` does), so
+that the generated ``search_vector`` is right from the start. Encounter and source ids are
+reserved from their sequences first, so that participations, sources, quotes and sessions can
+point at them inside the same COPY.
 """
 
 import datetime
@@ -27,6 +28,7 @@ from functools import partial
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from engagements.domain.models import compose_search_document
 from engagements.models import (
     Discrepancy,
     Encounter,
@@ -624,14 +626,14 @@ class Generator:
                 }
             )
         people = {p.pk: p for p, _r in chosen}
-        document = []
-        if place:
-            document += [place[0] + NAME_SUFFIX, place[1]]
-        for row in participation_rows:
-            person = people[row["person_id"]]
-            document += [person.name, person.name_zh, row["office"]]
-        for row in quote_rows:
-            document += [row["text"], row["speaker_description"]]
+        document = compose_search_document(
+            place=(place[0] + NAME_SUFFIX, place[1]) if place else None,
+            participants=[
+                (people[row["person_id"]].name, people[row["person_id"]].name_zh, row["office"])
+                for row in participation_rows
+            ],
+            quotes=[(row["text"], row["speaker_description"]) for row in quote_rows],
+        )
         outcomes = ""
         if rng.random() < 0.35:
             outcomes = f"Both sides agreed to {rng.choice(AGREEMENTS)}."
@@ -662,7 +664,7 @@ class Generator:
             "version": 1,
             "created_at": created,
             "updated_at": created,
-            "search_document": " ".join(part for part in document if part),
+            "search_document": document,
             # Carried along, not columns:
             "_participations": participation_rows,
             "_sources": source_rows,

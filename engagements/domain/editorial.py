@@ -13,13 +13,13 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, Value
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from engagements.domain.models import PUBLISH_PERMISSION
 from engagements.models import Encounter, Participation, Quote, Side, Source
-
-PUBLISH_PERMISSION = "engagements.publish_encounter"
 
 # Fields that say nothing to an editor or a researcher when they change.
 BOOKKEEPING_FIELDS = ["version", "created_at", "updated_at", "published_at"]
@@ -28,6 +28,57 @@ PARTS = {Participation: "Participant", Source: "Source", Quote: "Quote"}
 
 def can_publish(user):
     return user.has_perm(PUBLISH_PERMISSION)
+
+
+class Submission:
+    """One save of the encounter form with its inlines: the checks that need them together.
+
+    The publish checklist must see what is being submitted (the summary in the form, the
+    principals and sources in the inlines), and the duplicate warning the form's date with the
+    inlines' principals. Django's admin cleans the form, then each inline formset in turn, and
+    offers no hook that sees them all before it saves. So EncounterAdmin makes one Submission
+    per request (changeform_view, history_form_view) and hands it to the form class (get_form)
+    and to each inline formset (get_formset_kwargs); each registers itself here, and the
+    participants' formset runs `check()` from its clean(), cleaning the sources' formset it needs.
+
+    `with_inlines` is False where the form is saved without inlines (restoring a version from
+    the history): the form then checks the stored participants and sources itself.
+    """
+
+    def __init__(self, with_inlines=True):
+        self.with_inlines = with_inlines
+        self.form = None
+        self.formsets = {}
+
+    def check(self, participants):
+        """Add the form's errors for what stops this save; return the formset's errors."""
+        form = self.form
+        if form is None or not self.with_inlines or not hasattr(form, "cleaned_data"):
+            return []
+        principals = [p for p in participants if p.get("role") in Participation.LEAD_ROLES]
+        sources = self.formsets[Source].kept_rows() if Source in self.formsets else None
+        errors = []
+        if form.cleaned_data.get("status") == Encounter.Status.PUBLISHED and sources is not None:
+            problems = form.instance.publish_problems(
+                summary=form.cleaned_data.get("summary", ""),
+                principal_sides={p.get("side") for p in principals},
+                source_count=len(sources),
+            )
+            if problems:
+                form.add_error("status", publish_blocked_error(problems))
+                errors.append("Not saved: the encounter is not ready to publish (see Status).")
+        if not form.instance.pk and not form.cleaned_data.get("confirm_not_duplicate"):
+            form.duplicates = find_duplicates(
+                form.cleaned_data.get("start_date"), [p["person"] for p in principals]
+            )
+            if form.duplicates:
+                form.add_error(
+                    "confirm_not_duplicate",
+                    "An encounter with the same date and principals already exists (listed "
+                    "above). Tick this box to save anyway.",
+                )
+                errors.append("Not saved: this may duplicate an existing encounter.")
+        return errors
 
 
 class EncounterAdminForm(forms.ModelForm):
@@ -51,17 +102,17 @@ class EncounterAdminForm(forms.ModelForm):
         help_text="Tick only after checking the encounters listed above.",
     )
 
-    # Set by EncounterAdmin.get_form() for the requesting user.
+    # Set by EncounterAdmin.get_form() for the requesting user and request.
     user_can_publish = False
-    # False where the form is saved without inlines (restoring a version from the history).
-    checks_in_formsets = True
+    submission = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.conflict = None
         self.duplicates = []
-        # The inline formsets find this form through the instance they share with it.
-        self.instance._editorial_form = self
+        if self.submission is None:  # outside the admin: no inlines, check stored rows
+            self.submission = Submission(with_inlines=False)
+        self.submission.form = self
         stored = self.stored_state()
         if not self.is_bound:
             self.initial["loaded_version"] = stored["version"] if stored else None
@@ -104,7 +155,7 @@ class EncounterAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.check_not_stale()
         if (
-            not self.checks_in_formsets
+            not self.submission.with_inlines
             and cleaned.get("status") == Encounter.Status.PUBLISHED
             and self.instance.pk
         ):
@@ -151,66 +202,37 @@ def publish_blocked_error(problems):
 
 
 class EncounterPartFormSet(BaseInlineFormSet):
-    """Inline formsets register on the shared instance, so checks can see them all."""
+    """An inline formset of the encounter form: registers with the request's Submission."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, submission=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.__dict__.setdefault("_editorial_formsets", {})[self.model] = self
+        self.submission = submission or Submission(with_inlines=False)
+        self.submission.formsets[self.model] = self
 
     def kept_rows(self):
-        """The cleaned data of the rows that will exist after this save."""
+        """The cleaned data of the rows that will exist after this save (None if invalid)."""
         if not self.is_valid():
             return None
+        return self.kept_rows_unchecked()
+
+    def kept_rows_unchecked(self):
+        # Also called from clean(), where the forms are cleaned but is_valid() would recurse.
         return [
             form.cleaned_data
             for form in self.forms
-            if form.cleaned_data and not self._should_delete_form(form)
+            if getattr(form, "cleaned_data", None)
+            and not form.cleaned_data.get(DELETION_FIELD_NAME, False)
         ]
 
 
 class ParticipationFormSet(EncounterPartFormSet):
-    """Runs the checks that need the form and the inlines together (publish, duplicates)."""
+    """Runs the Submission's checks once its rows are cleaned (publish, duplicates)."""
 
     def clean(self):
         super().clean()
-        form = getattr(self.instance, "_editorial_form", None)
-        if form is None or not form.checks_in_formsets or not hasattr(form, "cleaned_data"):
-            return
-        participants = self.kept_rows_unchecked()
-        formsets = self.instance._editorial_formsets
-        sources = formsets[Source].kept_rows() if Source in formsets else None
-        principals = [p for p in participants if p.get("role") in Participation.LEAD_ROLES]
-        errors = []
-        if form.cleaned_data.get("status") == Encounter.Status.PUBLISHED and sources is not None:
-            problems = self.instance.publish_problems(
-                summary=form.cleaned_data.get("summary", ""),
-                principal_sides={p.get("side") for p in principals},
-                source_count=len(sources),
-            )
-            if problems:
-                form.add_error("status", publish_blocked_error(problems))
-                errors.append("Not saved: the encounter is not ready to publish (see Status).")
-        if not self.instance.pk and not form.cleaned_data.get("confirm_not_duplicate"):
-            form.duplicates = find_duplicates(
-                form.cleaned_data.get("start_date"), [p["person"] for p in principals]
-            )
-            if form.duplicates:
-                form.add_error(
-                    "confirm_not_duplicate",
-                    "An encounter with the same date and principals already exists (listed "
-                    "above). Tick this box to save anyway.",
-                )
-                errors.append("Not saved: this may duplicate an existing encounter.")
+        errors = self.submission.check(self.kept_rows_unchecked())
         if errors:
             raise ValidationError(errors)
-
-    def kept_rows_unchecked(self):
-        # Called from clean(): the forms are already cleaned, is_valid() would recurse.
-        return [
-            form.cleaned_data
-            for form in self.forms
-            if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
-        ]
 
 
 def find_duplicates(start_date, principals):
@@ -347,7 +369,8 @@ def public_change_log(encounter, limit=PUBLIC_LOG_LENGTH):
     for newer, older in zip(records, records[1:], strict=False):
         if newer.history_date < since:
             break
-        if older.status != Encounter.Status.PUBLISHED and newer.status == "published":
+        published = Encounter.Status.PUBLISHED
+        if older.status != published and newer.status == published:
             entries.append((newer.history_date, "Published."))
             continue
         changed = [

@@ -8,17 +8,25 @@ import datetime
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
 from django.db.models import F, Q
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 # The text search configuration of the stored tsvector; queries must use the same one.
 SEARCH_CONFIG = "english"
+# Held by the Publishers group (migration 0006_editorial_groups): publish and unpublish.
+PUBLISH_PERMISSION = "engagements.publish_encounter"
+
+
+def published(via=""):
+    """The condition for an encounter to be public, the one place "published" is spelled.
+
+    `via` is the lookup path from the queried model, e.g. "encounters__" for topics.
+    """
+    return Q(**{f"{via}status": Encounter.Status.PUBLISHED})
 
 
 class Side(models.TextChoices):
@@ -30,8 +38,9 @@ class Side(models.TextChoices):
 class TopicQuerySet(models.QuerySet):
     def with_published_counts(self):
         """Every topic, with its number of published encounters as `encounter_count`."""
-        published = Q(encounters__status=Encounter.Status.PUBLISHED)
-        return self.annotate(encounter_count=models.Count("encounters", filter=published))
+        return self.annotate(
+            encounter_count=models.Count("encounters", filter=published("encounters__"))
+        )
 
 
 class Topic(models.Model):
@@ -117,9 +126,9 @@ class Place(models.Model):
 class PersonQuerySet(models.QuerySet):
     def with_published_counts(self):
         """People who took part in a published encounter, with how many as `encounter_count`."""
-        published = Q(participations__encounter__status=Encounter.Status.PUBLISHED)
+        in_public = published("participations__encounter__")
         return self.annotate(
-            encounter_count=models.Count("participations", filter=published)
+            encounter_count=models.Count("participations", filter=in_public)
         ).filter(encounter_count__gt=0)
 
 
@@ -168,7 +177,7 @@ class Person(models.Model):
 
 class EncounterQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Encounter.Status.PUBLISHED)
+        return self.filter(published())
 
     def involving(self, person):
         return self.filter(participations__person=person)
@@ -252,9 +261,15 @@ class EncounterQuerySet(models.QuerySet):
         encounters = list(
             self.select_related("place").prefetch_related(
                 models.Prefetch(
-                    "participations", queryset=Participation.objects.select_related("person")
+                    "participations",
+                    queryset=Participation.objects.select_related("person"),
+                    to_attr="searched_participations",
                 ),
-                models.Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
+                models.Prefetch(
+                    "quotes",
+                    queryset=Quote.objects.select_related("speaker"),
+                    to_attr="searched_quotes",
+                ),
             )
         )
         changed = []
@@ -561,7 +576,7 @@ class Encounter(models.Model):
     def save(self, *args, **kwargs):
         if self.end_date is None:
             self.end_date = self.start_date
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
+        if self.is_published and self.published_at is None:
             self.published_at = timezone.now()
         if self.pk and not self._state.adding:
             # Increment from the stored value, atomically, so that even a save from a stale
@@ -575,6 +590,57 @@ class Encounter(models.Model):
     def clean(self):
         if self.end_date is None and self.start_date is not None:
             self.end_date = self.start_date
+
+    # --- Editorial transitions -----------------------------------------------------------
+    # draft → in review → published, and back to draft by unpublishing. Each saves the encounter
+    # with `by` recorded as the history user and returns whether anything changed; the admin's
+    # actions, forms, importers and tests all go through them.
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def submit_for_review(self, by=None):
+        """A draft goes to the publishers' queue; any other status is left as it is."""
+        if self.status != self.Status.DRAFT:
+            return False
+        return self._transition(self.Status.REVIEW, by, "Submitted for review")
+
+    def publish(self, by=None):
+        """Make the encounter public.
+
+        Raises PermissionDenied if `by` may not publish, and ValidationError listing what is
+        missing (publish_problems) if the encounter is not ready.
+        """
+        self._check_may_publish(by)
+        if self.is_published:
+            return False
+        problems = self.publish_problems()
+        if problems:
+            raise ValidationError(problems, code="not_ready")
+        return self._transition(self.Status.PUBLISHED, by)
+
+    def unpublish(self, by=None):
+        """Withdraw a published encounter from the public: it becomes a draft again."""
+        self._check_may_publish(by)
+        if not self.is_published:
+            return False
+        return self._transition(self.Status.DRAFT, by, "Unpublished")
+
+    @staticmethod
+    def _check_may_publish(user):
+        if user is not None and not user.has_perm(PUBLISH_PERMISSION):
+            raise PermissionDenied("Only a publisher can publish or unpublish an encounter.")
+
+    def _transition(self, status, by, reason=None):
+        self.status = status
+        # django-simple-history records these two on the historical row it writes for the save;
+        # set both every time, so that an earlier transition's reason is not repeated.
+        self._change_reason = reason
+        if by is not None:
+            self._history_user = by
+        self.save()
+        return True
 
     def publish_problems(self, summary=None, principal_sides=None, source_count=None):
         """What stops this encounter being published, as sentences for editors ([] if nothing).
@@ -616,33 +682,41 @@ class Encounter(models.Model):
     def build_search_document(self):
         """The text of related rows that full-text search should find this encounter by.
 
-        Uses rows prefetched by EncounterQuerySet.refresh_search_documents() when present.
+        Uses the rows EncounterQuerySet.refresh_search_documents() prefetched when present.
         """
-        prefetched = getattr(self, "_prefetched_objects_cache", {})
-        parts = []
-        if self.place_id:
-            place = self.place
-            parts += [place.name, place.city]
-        participations = (
-            self.participations.all()
-            if "participations" in prefetched
-            else self.participations.select_related("person")
+        participations = getattr(self, "searched_participations", None)
+        if participations is None:
+            participations = self.participations.select_related("person")
+        quotes = getattr(self, "searched_quotes", None)
+        if quotes is None:
+            quotes = self.quotes.select_related("speaker")
+        return compose_search_document(
+            place=(self.place.name, self.place.city) if self.place_id else None,
+            participants=[(p.person.name, p.person.name_zh, p.office) for p in participations],
+            quotes=[(q.text, q.speaker_description) for q in quotes],
         )
-        for participation in participations:
-            person = participation.person
-            parts += [person.name, person.name_zh, participation.office]
-        quotes = (
-            self.quotes.all() if "quotes" in prefetched else self.quotes.select_related("speaker")
-        )
-        for quote in quotes:
-            parts += [quote.text, quote.speaker_description]
-        return " ".join(part for part in parts if part)
 
     def refresh_search_document(self):
         document = self.build_search_document()
         if document != self.search_document:
             Encounter.objects.filter(pk=self.pk).update(search_document=document)
             self.search_document = document
+
+
+def compose_search_document(place, participants, quotes):
+    """The words of related rows in an encounter's `search_document`, in one order.
+
+    `place` is (name, city) or None, `participants` (name, name_zh, office) in the
+    participations' order, `quotes` (text, speaker_description) in the quotes' order. Used by
+    Encounter.build_search_document() and by the synthetic generator, which writes rows with
+    COPY and must store the same document the model would build.
+    """
+    parts = list(place or ())
+    for participant in participants:
+        parts += participant
+    for quote in quotes:
+        parts += quote
+    return " ".join(part for part in parts if part)
 
 
 class ParticipationQuerySet(models.QuerySet):
@@ -966,20 +1040,3 @@ def bump_version(encounter_id):
         )
         row = cursor.fetchone()
     return row[0] if row else None
-
-
-@receiver(post_save, sender=Participation)
-@receiver(post_save, sender=Source)
-@receiver(post_save, sender=Quote)
-@receiver(post_delete, sender=Participation)
-@receiver(post_delete, sender=Source)
-@receiver(post_delete, sender=Quote)
-def encounter_part_changed(sender, instance, **kwargs):
-    """A participant, source or quote changed: the encounter changed too.
-
-    Bumping the version makes an editor's form that was opened before the change stale, so
-    their save is refused instead of silently undoing it (see engagements/editorial.py).
-    """
-    if kwargs.get("raw"):
-        return  # loaddata: leave fixtures as they are
-    bump_version(instance.encounter_id)

@@ -1,51 +1,121 @@
-"""Keep `Encounter.search_document` in step with the rows it is built from.
+"""What follows a save of an encounter or of a row it is built from: every receiver in one place.
 
-The full-text index covers participants' names and offices, quotes and the place, which live in
-other tables (see Encounter.build_search_document). They are written through the admin's
-inlines, the seed loader, importers and the shell; receivers on their saves and deletes catch
-every one of those paths without each having to remember, which a view- or form-level hook would
-not. A database trigger would too, but would hide search logic from the Python that builds the
-same document for bulk paths, and the two would drift.
+Two things depend on the rows around an encounter:
+
+- Its `version`: a participant, source or quote that changes changes the encounter too. Bumping
+  the version makes an editor's form opened before the change stale, so their save is refused
+  instead of silently undoing it (engagements/domain/editorial.py, "No lost updates").
+- Its `search_document`: the full-text index covers participants' names and offices, quotes and
+  the place, which live in other tables (Encounter.build_search_document).
+
+These rows are written through the admin's inlines, the seed loader, importers and the shell;
+receivers on their saves and deletes catch every one of those paths without each having to
+remember, which a view- or form-level hook would not. A database trigger would too, but would
+hide search logic from the Python that builds the same document for bulk paths, and the two
+would drift.
+
+One save that writes many rows (the admin's form with its inlines) runs inside
+`encounter_changes_batched()`: the receivers then note which encounters changed, and each one's
+version is bumped and its search document rebuilt once, when the batch ends, instead of once per
+row.
 
 Bulk paths (bulk_create, QuerySet.update) send no signals: they must call
 `build_search_document()` or `Encounter.objects.filter(...).refresh_search_documents()`.
 """
 
+import contextlib
+import contextvars
+
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from engagements.models import Encounter, Participation, Person, Place, Quote
+from engagements.domain.models import bump_version
+from engagements.models import Encounter, Participation, Person, Place, Quote, Source
+
+# The parts of an encounter that change its version; of these, participants and quotes are in
+# its search document too.
+VERSIONED_PARTS = (Participation, Source, Quote)
+SEARCHED_PARTS = (Participation, Quote)
+
+# Inside encounter_changes_batched(): {"bump": {ids}, "search": {ids}}; None outside.
+_batch = contextvars.ContextVar("encounter_changes_batch", default=None)
 
 
-def refresh_encounter(encounter_id):
+@contextlib.contextmanager
+def encounter_changes_batched():
+    """Bump versions and rebuild search documents once per encounter, at the end of the block.
+
+    Run it inside the transaction of the writes: the work happens when the block ends without an
+    exception (on an exception the transaction is rolled back anyway). Nested blocks join the
+    outer one.
+    """
+    if _batch.get() is not None:
+        yield
+        return
+    changes = {"bump": set(), "search": set()}
+    token = _batch.set(changes)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    for encounter_id in sorted(changes["bump"]):
+        bump_version(encounter_id)
+    for encounter_id in sorted(changes["search"]):
+        refresh_search_document(encounter_id)
+
+
+def part_changed(instance, searched):
+    batch = _batch.get()
+    if batch is None:
+        bump_version(instance.encounter_id)
+        if searched:
+            refresh_search_document(instance.encounter_id)
+        return
+    batch["bump"].add(instance.encounter_id)
+    if searched:
+        batch["search"].add(instance.encounter_id)
+
+
+def refresh_search_document(encounter_id):
     encounter = Encounter.objects.filter(pk=encounter_id).select_related("place").first()
     if encounter is not None:  # gone already when the delete cascades from the encounter
         encounter.refresh_search_document()
 
 
-@receiver(post_save, sender=Participation, dispatch_uid="search-participation-saved")
-@receiver(post_save, sender=Quote, dispatch_uid="search-quote-saved")
-def related_row_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        refresh_encounter(instance.encounter_id)
+# --- Receivers ---------------------------------------------------------------------------------
 
 
-@receiver(post_delete, sender=Participation, dispatch_uid="search-participation-deleted")
-@receiver(post_delete, sender=Quote, dispatch_uid="search-quote-deleted")
-def related_row_deleted(sender, instance, origin=None, **kwargs):
+@receiver(post_save, sender=Participation, dispatch_uid="encounter-participation-saved")
+@receiver(post_save, sender=Source, dispatch_uid="encounter-source-saved")
+@receiver(post_save, sender=Quote, dispatch_uid="encounter-quote-saved")
+def part_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return  # loaddata: leave fixtures as they are
+    part_changed(instance, searched=sender in SEARCHED_PARTS)
+
+
+@receiver(post_delete, sender=Participation, dispatch_uid="encounter-participation-deleted")
+@receiver(post_delete, sender=Source, dispatch_uid="encounter-source-deleted")
+@receiver(post_delete, sender=Quote, dispatch_uid="encounter-quote-deleted")
+def part_deleted(sender, instance, origin=None, **kwargs):
     if isinstance(origin, Encounter):
         return  # the encounter itself is being deleted
-    refresh_encounter(instance.encounter_id)
+    part_changed(instance, searched=sender in SEARCHED_PARTS)
 
 
 @receiver(post_save, sender=Encounter, dispatch_uid="search-encounter-saved")
 def encounter_saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
-    # Only the place is read from the encounter's own row; a new encounter has no other rows yet.
+    # Encounter.save() bumps its own version. Only the place is read from the encounter's own
+    # row into the search document; a new encounter has no other rows yet.
     if raw or (update_fields is not None and "place" not in update_fields):
         return
     if created and not instance.place_id:
         return
-    instance.refresh_search_document()
+    batch = _batch.get()
+    if batch is not None:
+        batch["search"].add(instance.pk)
+    else:
+        instance.refresh_search_document()
 
 
 @receiver(post_save, sender=Person, dispatch_uid="search-person-saved")

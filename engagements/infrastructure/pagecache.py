@@ -52,14 +52,16 @@ class VersionedKeyPrefix:
 
 
 class UpdatePublicPageCache(VersionedKeyPrefix, UpdateCacheMiddleware):
-    """Stores the response to an anonymous request (placed before the session middleware)."""
+    """Stores the response to an anonymous request (placed before the session middleware).
 
-    def _should_update_cache(self, request, response):
-        return (
-            is_anonymous(request)
-            and not read_before_replicas_caught_up()
-            and super()._should_update_cache(request, response)
-        )
+    Any other response passes through untouched, as Django's middleware leaves a response it
+    does not cache (no Expires or max-age added).
+    """
+
+    def process_response(self, request, response):
+        if not is_anonymous(request) or read_before_replicas_caught_up():
+            return response
+        return super().process_response(request, response)
 
 
 def read_before_replicas_caught_up():
@@ -70,11 +72,14 @@ def read_before_replicas_caught_up():
 
 
 class FetchPublicPageCache(VersionedKeyPrefix, FetchFromCacheMiddleware):
-    """Answers an anonymous request from the cache (placed last)."""
+    """Answers an anonymous request from the cache (placed last).
+
+    For any other request it does not look in the cache; it does not mark the request for
+    storing either, and UpdatePublicPageCache stores only what a lookup here marked.
+    """
 
     def process_request(self, request):
         if not is_anonymous(request):
-            request._cache_update_cache = False
             return None
         version, changed_at = pages_state()
         _key_prefix.set(f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}.v{version}")

@@ -1,8 +1,9 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import connection, router, transaction
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -16,8 +17,10 @@ from engagements.domain.editorial import (
     EncounterAdminForm,
     EncounterPartFormSet,
     ParticipationFormSet,
+    Submission,
     can_publish,
 )
+from engagements.domain.signals import encounter_changes_batched
 from engagements.hsg.report import build_report
 from engagements.models import (
     SEARCH_CONFIG,
@@ -202,7 +205,7 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
 
     def view_on_site(self, obj):
         """Published: the public page. Otherwise: the staff-only preview of it."""
-        if obj.status == Encounter.Status.PUBLISHED:
+        if obj.is_published:
             return obj.get_absolute_url()
         return reverse("encounter-preview", kwargs={"slug": obj.slug})
 
@@ -214,7 +217,7 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.user_can_publish = can_publish(request.user)
-        form.checks_in_formsets = not getattr(request, "restoring_history", False)
+        form.submission = getattr(request, "encounter_submission", None)
         return form
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -234,61 +237,66 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        form.instance.refresh_search_document()
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Add and change: the form and its inlines checked together, saved in one batch.
+
+        The Submission carries the checks that need the form and the inlines together
+        (engagements/domain/editorial.py); the batch bumps the version and rebuilds the search
+        document once for the whole save, not once per inline row (engagements/domain/signals.py).
+        """
+        request.encounter_submission = Submission(with_inlines=True)
+        database = router.db_for_write(self.model)
+        with transaction.atomic(using=database), encounter_changes_batched():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        return {
+            **super().get_formset_kwargs(request, obj, inline, prefix),
+            "submission": getattr(request, "encounter_submission", None),
+        }
 
     # --- Actions -------------------------------------------------------------------------------
 
     @admin.action(description="Submit selected drafts for review", permissions=["change"])
     def submit_for_review(self, request, queryset):
-        done = 0
-        with transaction.atomic():
-            for encounter in queryset.select_for_update(of=("self",)).filter(
-                status=Encounter.Status.DRAFT
-            ):
-                encounter.status = Encounter.Status.REVIEW
-                encounter._history_user = request.user
-                encounter._change_reason = "Submitted for review"
-                encounter.save()
-                done += 1
-        self.message_user(request, f"{done} encounter(s) submitted for review.")
+        self.apply_transition(
+            request, queryset, Encounter.submit_for_review, "{} encounter(s) submitted for review."
+        )
 
     @admin.action(description="Publish selected encounters", permissions=["publish"])
     def publish_selected(self, request, queryset):
-        published, blocked = [], []
-        with transaction.atomic():
-            for encounter in queryset.select_for_update(of=("self",)).exclude(
-                status=Encounter.Status.PUBLISHED
-            ):
-                problems = encounter.publish_problems()
-                if problems:
-                    blocked.append((encounter, problems))
-                    continue
-                encounter.status = Encounter.Status.PUBLISHED
-                encounter._history_user = request.user
-                encounter.save()
-                published.append(encounter)
-        if published:
-            self.message_user(request, f"Published {len(published)} encounter(s).")
-        for encounter, problems in blocked:
-            self.message_user(
-                request, f"Not published: {encounter}: {' '.join(problems)}", messages.ERROR
-            )
+        self.apply_transition(
+            request, queryset, Encounter.publish, "Published {} encounter(s).", "Not published"
+        )
 
     @admin.action(description="Unpublish selected encounters", permissions=["publish"])
     def unpublish_selected(self, request, queryset):
-        done = 0
+        self.apply_transition(
+            request,
+            queryset,
+            Encounter.unpublish,
+            "Unpublished {} encounter(s); they are drafts again.",
+        )
+
+    def apply_transition(self, request, queryset, transition, done, refused="Not changed"):
+        """Apply one of Encounter's editorial transitions to the selected rows, by this user.
+
+        One transaction, rows locked; rows the transition does not apply to are left as they
+        are, and each row it refuses is reported with its reasons.
+        """
+        count, blocked = 0, []
         with transaction.atomic():
-            for encounter in queryset.select_for_update(of=("self",)).filter(
-                status=Encounter.Status.PUBLISHED
-            ):
-                encounter.status = Encounter.Status.DRAFT
-                encounter._history_user = request.user
-                encounter._change_reason = "Unpublished"
-                encounter.save()
-                done += 1
-        self.message_user(request, f"Unpublished {done} encounter(s); they are drafts again.")
+            for encounter in queryset.select_for_update(of=("self",)):
+                try:
+                    count += transition(encounter, by=request.user)
+                except ValidationError as error:
+                    blocked.append((encounter, error.messages))
+        if count or not blocked:
+            self.message_user(request, done.format(count))
+        for encounter, problems in blocked:
+            self.message_user(
+                request, f"{refused}: {encounter}: {' '.join(problems)}", messages.ERROR
+            )
 
     # --- History ---------------------------------------------------------------------------
 
@@ -307,8 +315,9 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """Restore an earlier version: inside a transaction, checked like any other save."""
-        request.restoring_history = True
-        with transaction.atomic():
+        request.encounter_submission = Submission(with_inlines=False)
+        database = router.db_for_write(self.model)
+        with transaction.atomic(using=database), encounter_changes_batched():
             return super().history_form_view(request, object_id, version_id, extra_context)
 
     # --- Import ----------------------------------------------------------------------------------
