@@ -26,6 +26,9 @@ threads = env_int("GUNICORN_THREADS", 4)
 timeout = env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 20)
 keepalive = env_int("GUNICORN_KEEPALIVE", 5)
+# Longest request line (method, URL, protocol) accepted; longer ones get 414. gunicorn's default,
+# stated because the API's schema documents it (engagements/surfaces/api.py, MAX_REQUEST_LINE).
+limit_request_line = 4094
 # Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = env_int("GUNICORN_MAX_REQUESTS", 1000)
 max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)

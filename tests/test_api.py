@@ -1,12 +1,16 @@
 """The read-only research API: /api/v1/, its OpenAPI schema and its docs."""
 
 import io
+import re
+import runpy
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
 from engagements.models import Encounter
+from engagements.surfaces.api import MAX_REQUEST_LINE
 from tests.factories import (
     EncounterFactory,
     ParticipationFactory,
@@ -72,7 +76,42 @@ def test_bad_parameters_are_400_naming_the_field(client, seeded):
     body = response.json()
     assert set(body) == {"date_after", "level"}
     assert "YYYY-MM-DD" in body["date_after"][0]
-    assert client.get(LIST, {"person": "nobody-at-all"}).json().keys() == {"person"}
+    assert client.get(LIST, {"sort": "date,-date"}).json().keys() == {"sort"}
+
+
+def openapi(client):
+    return client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+
+def test_what_the_schema_cannot_say_is_answered_as_it_documents(client, seeded):
+    """Unknown slugs are a 404, a backwards date range is empty, a bad value beside them a 400."""
+    for params in ({"person": "nobody-at-all"}, {"topic": ["climate", "no-such-topic"]}):
+        response = client.get(LIST, params)
+        assert response.status_code == 404, params
+        assert "No such" in response.json()["detail"]
+    response = client.get(LIST, {"person": "nobody-at-all", "level": "emperor"})
+    assert response.status_code == 400 and set(response.json()) == {"person", "level"}
+    response = client.get(LIST, {"date_after": "2022-01-01", "date_before": "2021-01-01"})
+    assert response.status_code == 200 and response.json()["count"] == 0
+    operation = openapi(client)["paths"]["/api/v1/encounters/"]
+    parameters = {p["name"]: p for p in operation["get"]["parameters"]}
+    assert parameters["country"]["schema"]["pattern"] == "^[A-Za-z]{2}$"
+    assert parameters["sort"]["schema"]["enum"] == ["-date", "date", "relevance"]
+    assert {"400", "404", "414"} <= set(operation["get"]["responses"])
+
+
+def test_local_start_time_is_declared_as_the_wall_clock_time_it_is(client, seeded):
+    schema = openapi(client)
+    declared = schema["components"]["schemas"]["Encounter"]["properties"]["local_start_time"]
+    assert "format" not in declared and declared["pattern"].startswith("^")
+    encounter = Encounter.objects.published().exclude(local_start_time=None).first()
+    body = client.get(f"/api/v1/encounters/{encounter.slug}/").json()
+    assert re.fullmatch(declared["pattern"], body["local_start_time"])
+
+
+def test_gunicorn_refuses_the_request_lines_the_schema_documents():
+    config = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    assert config["limit_request_line"] == MAX_REQUEST_LINE
 
 
 def test_page_past_the_end_is_404_json(client, seeded):

@@ -23,9 +23,12 @@ Reuse it through `filter_encounters(request.GET)`, which applies `published()` a
 DRF's DjangoFilterBackend takes `filterset_class = EncounterFilterSet` as it is.
 """
 
+import datetime
+
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db.models import Exists, F, OuterRef, Q, TextField, Value
 from django.db.models.functions import Concat
@@ -48,6 +51,8 @@ ORDERINGS = {
     SORT_DATE: ("start_date", "id"),
 }
 DATE_FORMAT = "%Y-%m-%d"
+# The error code of a date range that ends before it starts (the API answers it differently).
+BACKWARDS_RANGE = "backwards_range"
 
 
 def search_query(text):
@@ -56,14 +61,34 @@ def search_query(text):
 
 
 class EncounterFilterForm(forms.Form):
-    """Checks that go across fields: a date range must not run backwards."""
+    """Checks beyond single values: one sort order; a date range must not run backwards."""
 
     def clean(self):
         cleaned = super().clean()
+        if len(cleaned.get("sort") or []) > 1:
+            self.add_error("sort", "Choose one sort order.")
         after, before = cleaned.get("date_after"), cleaned.get("date_before")
         if after and before and after > before:
-            self.add_error("date_before", "The end of the range is before its start.")
+            self.add_error(
+                "date_before",
+                ValidationError("The end of the range is before its start.", code=BACKWARDS_RANGE),
+            )
         return cleaned
+
+
+class DatePicker(forms.DateInput):
+    """<input type="date">. HTML allows only a real date as its value, so an entry that is not
+    one is not put back into it; the error summary repeats what was given instead."""
+
+    input_type = "date"
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                datetime.datetime.strptime(value, DATE_FORMAT)
+            except ValueError:
+                return None
+        return super().format_value(value)
 
 
 class IsoDateFilter(django_filters.DateFilter):
@@ -71,11 +96,30 @@ class IsoDateFilter(django_filters.DateFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("input_formats", [DATE_FORMAT])
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format=DATE_FORMAT))
+        kwargs.setdefault("widget", DatePicker(format=DATE_FORMAT))
         kwargs.setdefault(
             "error_messages", {"invalid": "Enter a date as YYYY-MM-DD, e.g. 2021-09-09."}
         )
         super().__init__(*args, **kwargs)
+
+
+class SortFilter(django_filters.OrderingFilter):
+    """`sort`: one of SORT_CHOICES. Without it: relevance with a search, else newest first.
+
+    Relevance ranks by the search text, so it reads the `q` filter's value from its FilterSet;
+    the FilterSet applies `sort` last (it is declared last), after every filter has narrowed the
+    rows. django-filter's ordering takes a comma list; the form accepts one value.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=SORT_CHOICES, **kwargs)
+
+    def filter(self, queryset, value):
+        order = self.parent.sort_order
+        if order == SORT_RELEVANCE:
+            rank = SearchRank(F("search_vector"), search_query(self.parent.search_text))
+            return queryset.annotate(rank=rank).order_by("-rank", "-start_date", "-id")
+        return queryset.order_by(*ORDERINGS[order])
 
 
 class EncounterFilterSet(django_filters.FilterSet):
@@ -130,11 +174,8 @@ class EncounterFilterSet(django_filters.FilterSet):
     date_before = IsoDateFilter(
         label="To", field_name="start_date", lookup_expr="lte", help_text="YYYY-MM-DD"
     )
-    sort = django_filters.ChoiceFilter(
-        label="Sort",
-        choices=SORT_CHOICES,
-        method="filter_nothing",
-        empty_label="Best first (relevance when searching, else newest)",
+    sort = SortFilter(
+        label="Sort", empty_label="Best first (relevance when searching, else newest)"
     )
 
     class Meta:
@@ -151,16 +192,18 @@ class EncounterFilterSet(django_filters.FilterSet):
             return queryset
         return queryset.filter(search_vector=search_query(value))
 
-    def filter_all_people(self, queryset, name, people):
-        for person in people:
+    # The type hints name what the methods receive (and tell drf-spectacular the schema of the
+    # parameter cannot be guessed from the model: the API declares it).
+    def filter_all_people(self, queryset, name, value: list[Person]):
+        for person in value:
             queryset = queryset.filter(
                 Exists(Participation.objects.filter(encounter=OuterRef("pk"), person=person))
             )
         return queryset
 
-    def filter_all_topics(self, queryset, name, topics):
+    def filter_all_topics(self, queryset, name, value: list[Topic]):
         through = Encounter.topics.through
-        for topic in topics:
+        for topic in value:
             queryset = queryset.filter(
                 Exists(through.objects.filter(encounter=OuterRef("pk"), topic=topic))
             )
@@ -168,9 +211,6 @@ class EncounterFilterSet(django_filters.FilterSet):
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(place__country=value.upper()) if value else queryset
-
-    def filter_nothing(self, queryset, name, value):
-        return queryset  # `sort` orders in filter_queryset, after every filter has run.
 
     # -- the cleaned request, for views and other callers ---------------------------------
 
@@ -181,29 +221,17 @@ class EncounterFilterSet(django_filters.FilterSet):
     @property
     def sort_order(self):
         """The ordering in effect: the one asked for, else relevance with a search, else -date."""
-        asked = self.form.cleaned_data.get("sort")
+        asked = (self.form.cleaned_data.get("sort") or [None])[0]
         if asked == SORT_RELEVANCE and not self.search_text:
             return SORT_NEWEST  # nothing to rank by
         return asked or (SORT_RELEVANCE if self.search_text else SORT_NEWEST)
 
-    def filter_queryset(self, queryset, exclude=()):
-        """Apply every filter (but those named in `exclude`, for facet counts), then sort."""
-        for name, value in self.form.cleaned_data.items():
-            if name not in exclude:
-                queryset = self.filters[name].filter(queryset, value)
-        return self.order(queryset)
-
-    def order(self, queryset):
-        if self.sort_order == SORT_RELEVANCE:
-            rank = SearchRank(F("search_vector"), search_query(self.search_text))
-            return queryset.annotate(rank=rank).order_by("-rank", "-start_date", "-id")
-        return queryset.order_by(*ORDERINGS[self.sort_order])
-
     def unsorted_queryset(self, exclude=()):
-        """The filtered rows without ordering (for counts and facets)."""
+        """The filtered rows without ordering (for counts and facets): every filter but `sort`
+        and those named in `exclude`."""
         queryset = self.queryset.all()
         for name, value in self.form.cleaned_data.items():
-            if name not in exclude:
+            if name != "sort" and name not in exclude:
                 queryset = self.filters[name].filter(queryset, value)
         return queryset.order_by()
 

@@ -413,6 +413,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "engagements.surfaces.api.document_empty_values",
+        "engagements.surfaces.api.document_uri_too_long",
     ],
     # Swagger UI's files come from the drf-spectacular-sidecar wheel through staticfiles: no CDN.
     "ENUM_NAME_OVERRIDES": {

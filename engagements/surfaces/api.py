@@ -3,17 +3,19 @@
 Encounters (list and detail), people, places and topics. Only published encounters are ever
 served, and people, places and topics only as far as published encounters show them. The
 encounter list takes the public list's filters through the same FilterSet
-(engagements/filters.py) and answers bad parameters with 400 and {field: [messages]}.
+(engagements/domain/filters.py) and answers bad parameters with 400 and {field: [messages]}.
 """
 
 from django import forms
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import include, path, re_path
 from django.utils.http import urlencode
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -27,21 +29,61 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.reverse import reverse
 
-from engagements.domain.filters import EncounterFilterSet
+from engagements.domain.filters import BACKWARDS_RANGE, SORT_CHOICES, EncounterFilterSet
+from engagements.domain.models import published
 from engagements.models import Encounter, Participation, Person, Place, Quote, Source, Topic
 
-PUBLISHED = Q(encounters__status=Encounter.Status.PUBLISHED)
+# gunicorn's limit on the request line (method, path and query string), gunicorn.conf.py: a
+# longer URL is answered 414 before the request reaches Django.
+MAX_REQUEST_LINE = 4094
 
-# Schema hints for the shared FilterSet's two filters whose values are slugs of records (the
-# filter extension cannot infer their type from a `method`): documented, not changed.
-_SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
-for _name, _description in (
-    ("person", "A person's slug, as in /people/<slug>/. Repeat: encounters where all took part."),
-    ("topic", "A topic's slug, as in /topics/<slug>/. Repeat: encounters tagged with all."),
-):
-    extend_schema_field({"type": "string", "pattern": _SLUG_PATTERN, "description": _description})(
-        EncounterFilterSet.base_filters[_name]
-    )
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+# What the schema says of the encounter list's parameters beyond what drf-spectacular reads from
+# the shared FilterSet. Declared on the operation (extend_schema replaces the generated
+# parameter of the same name), so the FilterSet itself is never changed for the API's sake.
+ENCOUNTER_LIST_PARAMETERS = [
+    OpenApiParameter(
+        "person",
+        {"type": "array", "items": {"type": "string", "pattern": SLUG_PATTERN}},
+        explode=True,
+        description="A person's slug, as in /people/<slug>/. Repeat: encounters where all took "
+        "part. An unknown slug is a 404.",
+    ),
+    OpenApiParameter(
+        "topic",
+        {"type": "array", "items": {"type": "string", "pattern": SLUG_PATTERN}},
+        explode=True,
+        description="A topic's slug, as in /topics/<slug>/. Repeat: encounters tagged with all. "
+        "An unknown slug is a 404.",
+    ),
+    OpenApiParameter(
+        "country",
+        {"type": "string", "pattern": r"^[A-Za-z]{2}$"},
+        description="ISO 3166-1 alpha-2 code of the place, e.g. CN (either case).",
+    ),
+    OpenApiParameter(
+        "q",
+        {"type": "string", "maxLength": 200},
+        description='Full text, web-search syntax: words, "a phrase", -word to leave out.',
+    ),
+    OpenApiParameter(
+        "date_after",
+        OpenApiTypes.DATE,
+        description="YYYY-MM-DD: encounters on or after this day (their last day counts).",
+    ),
+    OpenApiParameter(
+        "date_before",
+        OpenApiTypes.DATE,
+        description="YYYY-MM-DD: encounters on or before this day (their first day counts). "
+        "A range that ends before it starts matches nothing.",
+    ),
+    OpenApiParameter(
+        "sort",
+        {"type": "string", "enum": [value for value, _label in SORT_CHOICES]},
+        description="Newest first (-date), oldest first (date) or relevance (with q). "
+        "Default: relevance with q, else -date.",
+    ),
+]
 
 
 class Pagination(PageNumberPagination):
@@ -90,20 +132,40 @@ MULTIPLE_VALUE_FIELDS = (forms.MultipleChoiceField, forms.ModelMultipleChoiceFie
 
 
 class StrictFilterBackend(DjangoFilterBackend):
-    """The shared FilterSet, plus: a single-valued parameter given twice is a 400, not a guess."""
+    """The shared FilterSet, answering as the schema says.
+
+    - A single-valued parameter given twice is a 400, not a guess.
+    - A well-formed slug of a person or topic that does not exist is a 404, as its own URL
+      would be: the schema can say what a slug looks like, not which ones exist.
+    - A date range that ends before it starts matches nothing (200, empty), since the schema
+      cannot say that one date must not be after the other. The HTML list explains it instead.
+    - Anything else invalid is a 400 with {parameter: [messages]}.
+    """
+
+    RECORD_FILTERS = ("person", "topic")
 
     def filter_queryset(self, request, queryset, view):
-        filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None:
-            repeated = {
-                name: ["Give this parameter once."]
-                for name, field in filterset_class.base_filters.items()
-                if not issubclass(field.field_class, MULTIPLE_VALUE_FIELDS)
-                and len(request.query_params.getlist(name)) > 1
-            }
-            if repeated:
-                raise ValidationError(repeated)
-        return super().filter_queryset(request, queryset, view)
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        repeated = {
+            name: ["Give this parameter once."]
+            for name, field in filterset.filters.items()
+            if not issubclass(field.field_class, MULTIPLE_VALUE_FIELDS)
+            and len(request.query_params.getlist(name)) > 1
+        }
+        if repeated:
+            raise ValidationError(repeated)
+        if filterset.is_valid():
+            return filterset.qs
+        errors = filterset.form.errors.as_data()
+        codes = {name: {error.code for error in found} for name, found in errors.items()}
+        if codes == {"date_before": {BACKWARDS_RANGE}}:
+            return queryset.none()
+        unknown = [name for name in self.RECORD_FILTERS if codes.get(name) == {"invalid_choice"}]
+        if unknown and set(codes) == set(unknown):
+            raise NotFound(f"No such {' or '.join(unknown)}: see /api/v1/{unknown[0]}s/.")
+        raise translate_validation(filterset.errors)
 
 
 ERRORS = OpenApiResponse(
@@ -287,8 +349,26 @@ CitationLinks = inline_serializer(
 )
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$", "nullable": True}
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time at the place, HH:MM:SS, without a UTC offset.
+
+    OpenAPI's `format: time` is RFC 3339's full-time, which requires an offset; a local start
+    time has none (the place says which zone), so the schema gives its pattern instead.
+    """
+
+
 class EncounterSerializer(EncounterSummarySerializer):
     """Everything about one encounter."""
+
+    local_start_time = LocalTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="Local start time where the encounter took place (for a call, Washington "
+        "time), HH:MM:SS; null if not reported.",
+    )
 
     participants = ParticipantSerializer(source="participations", many=True)
     sources = SourceSerializer(many=True)
@@ -334,9 +414,25 @@ class EncounterSerializer(EncounterSummarySerializer):
     def to_representation(self, encounter):
         data = super().to_representation(encounter)
         # A draft parent is not public: say nothing rather than link to a 404.
-        if encounter.parent_id and encounter.parent.status != Encounter.Status.PUBLISHED:
+        if encounter.parent_id and not encounter.parent.is_published:
             data["parent"] = None
         return data
+
+
+def document_uri_too_long(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation may answer 414.
+
+    gunicorn refuses a request line longer than MAX_REQUEST_LINE bytes before Django sees it
+    (many repeated filters can make one), so each operation documents that answer.
+    """
+    response = {
+        "description": f"The URL is too long: the request line (method, path and query "
+        f"string) may have at most {MAX_REQUEST_LINE} bytes."
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            operation.setdefault("responses", {})["414"] = response
+    return result
 
 
 def document_empty_values(result, generator, request, public):
@@ -363,6 +459,7 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Published encounters, filtered and sorted like the public list",
+        parameters=ENCOUNTER_LIST_PARAMETERS,
         responses={200: EncounterSummarySerializer(many=True), 400: ERRORS, 404: NOT_FOUND},
     ),
     retrieve=extend_schema(
@@ -422,7 +519,9 @@ class PlaceViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         return (
-            Place.objects.annotate(encounter_count=Count("encounters", filter=PUBLISHED))
+            Place.objects.annotate(
+                encounter_count=Count("encounters", filter=published("encounters__"))
+            )
             .filter(encounter_count__gt=0)
             .order_by("country", "city", "name", "id")
         )
