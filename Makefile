@@ -18,7 +18,8 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# axe-core for the browser tests' accessibility checks (package.json; node_modules is ignored).
+# axe-core for the browser tests' accessibility checks and vnu-jar, the W3C HTML checker
+# (package.json; node_modules is ignored).
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
