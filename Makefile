@@ -4,7 +4,7 @@ PORT ?= 8000
 export DJANGO_ENV ?= development
 VENV := .venv
 PY := $(VENV)/bin/python
-# Without DATABASE_URL, commands run inside the project-local PostgreSQL (engagements/localdb.py),
+# Without DATABASE_URL, commands run inside the project-local PostgreSQL (engagements/infrastructure/localdb.py),
 # which is started for them and stopped after them.
 WITH_DB := $(if $(DATABASE_URL),,$(PY) -m engagements.infrastructure.localdb run --)
 
@@ -65,7 +65,7 @@ migrate: install
 hsg-report: install
 	$(WITH_DB) $(PY) manage.py hsg_report
 
-# Backups of the app's database (DATABASE_URL, or the local one): engagements/backup.py.
+# Backups of the app's database (DATABASE_URL, or the local one): engagements/infrastructure/backup.py.
 backup: install
 	$(WITH_DB) $(PY) manage.py backup $(if $(FILE),--output $(FILE))
 

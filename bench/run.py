@@ -1,7 +1,8 @@
 """`make bench`: measure the app under gunicorn on a 100,000-encounter database.
 
-1. Starts a PostgreSQL of its own (engagements/localdb.py with its data in .pgdata/bench/, database
-   `engagements_bench`), so the development and test databases are never touched.
+1. Starts a PostgreSQL of its own (engagements/infrastructure/localdb.py with its data in
+   .pgdata/bench/, database `engagements_bench`), so the development and test databases are
+   never touched.
 2. Migrates it and, only when .pgdata/bench/dataset.json does not match the seed, count and
    generator version below, (re)builds the data set: the curated seed plus BENCH_COUNT synthetic
    encounters (generate_encounters), then VACUUM ANALYZE. Later runs reuse it.
@@ -90,7 +91,7 @@ def app_environment(database_url):
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "DJANGO_DEBUG": "false",
-        # wrk speaks plain HTTP to 127.0.0.1: no redirect to HTTPS (issue 6's production default).
+        # wrk speaks plain HTTP to 127.0.0.1: no redirect to HTTPS (the production default).
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
         "WEB_CONCURRENCY": str(WORKERS),
@@ -191,7 +192,7 @@ def endpoints(fx, admin_cookie):
     three = "level=cabinet&kind=meeting&date_after=2015-01-01"
     return [
         Endpoint("ceiling", "ceiling: view without database", "/bench/ceiling/"),
-        Endpoint("healthz", "/healthz (issue 6)", "/healthz", optional=True),
+        Endpoint("healthz", "/healthz", "/healthz", optional=True),
         Endpoint("list", "list, unfiltered", "/encounters/"),
         Endpoint("list3", "list, three filters", f"/encounters/?{three}", "≥ 40% of ceiling"),
         Endpoint("page1000", "list, page 1,000", "/encounters/?page=1000", "≤ 2× page 1"),

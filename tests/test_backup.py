@@ -1,5 +1,5 @@
 """`make backup` / `make restore`: pg_dump and pg_restore of the app's database
-(engagements/backup.py; the Makefile targets call the manage.py commands)."""
+(engagements/infrastructure/backup.py; the Makefile targets call the manage.py commands)."""
 
 import subprocess
 from pathlib import Path

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from engagements.models import Encounter
-from engagements.surfaces import csv_columns, exports
+from engagements.surfaces import csv_columns
 from tests.factories import (
     EncounterFactory,
     ParticipationFactory,
@@ -48,7 +48,7 @@ def test_csv_round_trip_finds_every_field_of_a_seeded_encounter(client, seeded):
     )
     rows = read_csv(response)
     assert len(rows) == Encounter.objects.published().count()
-    assert list(rows[0]) == exports.COLUMN_NAMES
+    assert list(rows[0]) == csv_columns.EXPORT_NAMES
     row = next(r for r in rows if r["slug"] == SLUG)
     encounter = Encounter.objects.get(slug=SLUG)
     assert row == {
@@ -91,7 +91,9 @@ def test_csv_round_trip_finds_every_field_of_a_seeded_encounter(client, seeded):
         "published_at": row["published_at"],
         "updated_at": row["updated_at"],
     }
-    assert list(row)[: len(csv_columns.COLUMNS)] == csv_columns.COLUMNS  # import columns first
+    assert (
+        list(row)[: len(csv_columns.IMPORT_NAMES)] == csv_columns.IMPORT_NAMES
+    )  # import columns first
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", row["published_at"])
 
 
@@ -103,7 +105,7 @@ def test_json_has_the_same_rows_with_lists_as_arrays(client, seeded):
     csv_rows = read_csv(client.get("/encounters.csv"))
     assert [r["slug"] for r in rows] == [r["slug"] for r in csv_rows]
     row = next(r for r in rows if r["slug"] == SLUG)
-    assert list(row) == exports.COLUMN_NAMES
+    assert list(row) == csv_columns.EXPORT_NAMES
     assert row["principals"] == [
         "Joe Biden: President of the United States",
         "Xi Jinping: President of the People's Republic of China",
@@ -183,8 +185,8 @@ def test_researchers_guide_documents_every_column():
     )
     section = readme.split("### Encounter CSV columns", 1)[1].split("\n#", 1)[0]
     documented = re.findall(r"^\| `(\w+)` \| (\w+) \|", section, re.M)
-    assert [name for name, _ in documented] == exports.COLUMN_NAMES
-    required, ignored = set(csv_columns.REQUIRED_COLUMNS), set(csv_columns.EXPORT_ONLY_COLUMNS)
+    assert [name for name, _ in documented] == csv_columns.EXPORT_NAMES
+    required, ignored = set(csv_columns.REQUIRED_NAMES), set(csv_columns.EXPORT_ONLY_NAMES)
     for name, in_import in documented:
         expected = "required" if name in required else "ignored" if name in ignored else "optional"
         assert in_import == expected, name

@@ -1,4 +1,4 @@
-"""The public URL contract (engagements/filters.py), through filter_encounters and the list."""
+"""The public URL contract (domain/filters.py), through filter_encounters and the list."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""The Office of the Historian import (issue 8): merged, reconciled, idempotent, reported."""
+"""The Office of the Historian import: merged, reconciled, idempotent, reported."""
 
 import datetime
 import io

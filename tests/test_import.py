@@ -53,7 +53,7 @@ def row(**overrides):
 
 
 def csv_file(*rows, columns=None):
-    columns = columns or csv_columns.COLUMNS
+    columns = columns or csv_columns.IMPORT_NAMES
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
@@ -134,10 +134,10 @@ def test_a_bad_row_rolls_back_the_whole_file():
     import tablib
 
     PersonFactory(name="Antony Blinken", slug="antony-blinken", side=Side.US)
-    dataset = tablib.Dataset(headers=csv_columns.COLUMNS)
+    dataset = tablib.Dataset(headers=csv_columns.IMPORT_NAMES)
     good = row(principals="Antony Blinken", topics="")
     for values in (good, good | {"slug": "bad", "start_date": "not a date"}):
-        dataset.append([values.get(c, "") for c in csv_columns.COLUMNS])
+        dataset.append([values.get(c, "") for c in csv_columns.IMPORT_NAMES])
     result = resource.import_data(dataset, dry_run=False)
     assert result.has_validation_errors()
     assert not Encounter.objects.exists()
@@ -148,9 +148,12 @@ def test_a_bad_row_rolls_back_the_whole_file():
     ("content", "message"),
     [
         (b"title,kind\nA,meeting\n", "missing column(s): slug"),
-        (csv_file(row(), columns=[*csv_columns.COLUMNS, "colour"]), "unknown column(s): colour"),
         (
-            csv_file(row(), columns=[*csv_columns.ALL_COLUMNS, "colour"]),
+            csv_file(row(), columns=[*csv_columns.IMPORT_NAMES, "colour"]),
+            "unknown column(s): colour",
+        ),
+        (
+            csv_file(row(), columns=[*csv_columns.EXPORT_NAMES, "colour"]),
             "unknown column(s): colour. Expected:",
         ),
         ("slug,title\n".encode("utf-16"), "encountered while trying to read file"),
@@ -183,7 +186,7 @@ def test_uploads_are_kept_in_the_database_cache_not_on_disk(publisher_client, pe
 
 def test_export_columns_match_the_import_columns(people):
     resource = EncounterResource()
-    assert [f.column_name for f in resource.get_export_fields()] == csv_columns.COLUMNS
+    assert [f.column_name for f in resource.get_export_fields()] == csv_columns.IMPORT_NAMES
 
 
 ROUND_TRIP_SLUG = "biden-xi-phone-call-2021-09-09"
@@ -191,7 +194,7 @@ ROUND_TRIP_SLUG = "biden-xi-phone-call-2021-09-09"
 
 def import_columns(encounter):
     """The encounter as the import columns describe it (what a round trip must keep)."""
-    return {column.name: column.value(encounter, None) for column in csv_columns.IMPORT}
+    return {column.name: column.value(encounter, None) for column in csv_columns.IMPORT_COLUMNS}
 
 
 def test_an_exported_csv_imports_back_unchanged(client, publisher_client, seeded):
@@ -212,7 +215,7 @@ def test_an_exported_csv_imports_back_unchanged(client, publisher_client, seeded
     content = b"".join(export.streaming_content)
     exported = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
     assert [r["slug"] for r in exported] == [ROUND_TRIP_SLUG]
-    assert list(exported[0]) == csv_columns.ALL_COLUMNS  # research columns included
+    assert list(exported[0]) == csv_columns.EXPORT_NAMES  # research columns included
     assert exported[0]["title"] == "'=Biden–Xi phone call"
 
     Encounter.objects.filter(slug=ROUND_TRIP_SLUG).delete()
@@ -232,7 +235,7 @@ def test_an_exported_csv_imports_back_unchanged(client, publisher_client, seeded
 
 def test_export_only_columns_are_ignored_not_imported(publisher_client, people):
     extra = {"url": "http://elsewhere/", "provenance": "hsg", "principal_slugs": "nobody-at-all"}
-    preview = upload(publisher_client, csv_file(row() | extra, columns=csv_columns.ALL_COLUMNS))
+    preview = upload(publisher_client, csv_file(row() | extra, columns=csv_columns.EXPORT_NAMES))
     assert not preview.context["result"].has_validation_errors()
     confirm = preview.context["confirm_form"]
     publisher_client.post(PROCESS, {n: confirm[n].value() for n in confirm.fields})

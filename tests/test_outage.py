@@ -1,7 +1,7 @@
 """A real database outage: PostgreSQL stopped and restarted under a running gunicorn.
 
 The test gets its own embedded PostgreSQL (LOCALDB_PGDATA in a temporary directory), so the
-suite's shared database is never stopped. It checks what the issue asks: while the database is
+suite's shared database is never stopped. It checks that while the database is
 down, pages answer 503 within 2 seconds and /healthz stays up; once it is back, pages answer
 200 within 5 seconds, without restarting anything. It also checks gunicorn's output is JSON.
 """

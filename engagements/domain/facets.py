@@ -8,7 +8,7 @@ Counts answer "how many encounters would I see if I ticked this?":
 - kind, level, venue, country, initiated_by and provenance hold one value per encounter, and
   their options combine as "any of", so each group is counted with every OTHER active filter
   (ticking a second kind adds rows; the counts of a group do not collapse when one is ticked);
-- topic and person combine as "all of" (see engagements/filters.py), so they are counted over the
+- topic and person combine as "all of" (see domain/filters.py), so they are counted over the
   current results: the count is what is left after adding that topic or person.
 """
 

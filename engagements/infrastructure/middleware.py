@@ -123,7 +123,7 @@ class HealthCheckMiddleware:
 class DatabaseUnavailableMiddleware:
     """A view that loses the database answers with the 503 page instead of a 500 and a
     traceback. Errors raised outside views (in other middleware) reach handler500, which does
-    the same (engagements/errors.py)."""
+    the same (engagements/infrastructure/errors.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

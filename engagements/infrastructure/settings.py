@@ -84,7 +84,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Production and resilience (issue 6): request id and access log around everything; health
+    # Production and resilience: request id and access log around everything; health
     # checks before host validation and the HTTPS redirect, so load balancers can call them.
     "engagements.infrastructure.middleware.RequestIdMiddleware",
     "engagements.infrastructure.middleware.HealthCheckMiddleware",
@@ -103,7 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Innermost: a view that loses the database answers 503 (issue 6)…
+    # Innermost: a view that loses the database answers 503…
     "engagements.infrastructure.middleware.DatabaseUnavailableMiddleware",
     # …unless it lost a read replica: then the page is rendered again on the primary.
     "engagements.infrastructure.replicas.ReplicaRoutingMiddleware",
@@ -148,7 +148,7 @@ def database_url():
 # Persistent connections (CONN_MAX_AGE) checked before each request's first query
 # (conn_health_checks): a connection broken by a database restart is replaced on the next
 # request, so the app recovers by itself. A short connect_timeout makes an unreachable server
-# fail fast, and the failure becomes a 503 page (engagements/middleware.py). Not psycopg's pool:
+# fail fast, and the failure becomes a 503 page (infrastructure/middleware.py). Not psycopg's pool:
 # its waits and reconnection back-off are harder to bound than a plain connect.
 DATABASES = {
     "default": dj_database_url.parse(
@@ -215,8 +215,8 @@ else:
 SITE_NAME = "US–China Engagement Tracker"
 PAGE_SIZE = int(env("ENCOUNTERS_PAGE_SIZE", "25"))
 
-# --- Logging (issue 6) ---
-# One JSON object per line on stdout, with the request id (engagements/logs.py); no query
+# --- Logging ---
+# One JSON object per line on stdout, with the request id (infrastructure/logs.py); no query
 # strings, cookies, form data or credentials. DJANGO_LOG_FORMAT=text for a human-readable form.
 LOGGING = {
     "version": 1,
@@ -295,7 +295,7 @@ if PAGE_CACHE_SECONDS > 0:
     )
     MIDDLEWARE.append("engagements.infrastructure.pagecache.FetchPublicPageCache")
 
-# --- Security headers and HTTPS (issue 6) ---
+# --- Security headers and HTTPS ---
 # Headers that make sense on plain HTTP too (nosniff, referrer policy, frame protection, CSP,
 # COOP) are on in every mode; HTTPS-only ones (redirect, HSTS, secure cookies) in production.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -317,7 +317,7 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# --- Content-Security-Policy (issue 6, django-csp 4) ---
+# --- Content-Security-Policy (django-csp 4) ---
 # Everything is served by the app: no CDN, no inline script or style, no style="" attributes.
 # NONCE lets a template that really needs an inline <script> use nonce="{{ CSP_NONCE }}"; it is
 # only added to the header on responses that used it.
@@ -338,16 +338,16 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# --- Caching and resilience (issue 6) ---
+# --- Caching and resilience ---
 # Anonymous GETs of public pages may be cached this long by browsers and a CDN
-# (engagements/middleware.py: CacheControlMiddleware); admin and logged-in responses never are.
+# (infrastructure/middleware.py: CacheControlMiddleware); admin and logged-in responses never are.
 PUBLIC_CACHE_SECONDS = int(env("DJANGO_PUBLIC_CACHE_SECONDS", "60"))
 # Retry-After on the 503 page shown while the database is unreachable.
 SERVICE_UNAVAILABLE_RETRY_AFTER = int(env("DJANGO_RETRY_AFTER", "10"))
-# Backups (`make backup`, engagements/backup.py) go here unless given a path.
+# Backups (`make backup`, engagements/infrastructure/backup.py) go here unless given a path.
 BACKUP_DIR = Path(env("DJANGO_BACKUP_DIR", BASE_DIR / "backups"))
 
-# --- Editorial workflow (issue 5): login protection, cookies, bulk import --------------------
+# --- Editorial workflow: login protection, cookies, bulk import --------------------
 # django-axes: repeated failed admin logins lock the user name from that IP address for a while.
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
 AUTHENTICATION_BACKENDS = [
@@ -369,7 +369,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
 
-# Session and CSRF cookies are Secure in production (issue 6's block above) and never readable
+# Session and CSRF cookies are Secure in production (the security block above) and never readable
 # from JavaScript (the admin reads the CSRF token from its forms, not the cookie).
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -386,7 +386,7 @@ CACHES["imports"] = {
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "engagements.surfaces.importing.DatabaseCacheStorage"
 IMPORT_EXPORT_USE_TRANSACTIONS = True  # all-or-nothing: any bad row rolls the whole file back
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "publish"  # engagements.publish_encounter
-# --- Research API, exports and feeds (issue 4) -------------------------------------------------
+# --- Research API, exports and feeds -------------------------------------------------
 # The API is public and read-only: no sessions or tokens, JSON only, anonymous reads.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],

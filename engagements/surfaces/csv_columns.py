@@ -1,10 +1,11 @@
 """The one definition of the encounters CSV: its columns and how their cells are written.
 
-The public CSV/JSON export (engagements/exports.py) writes ALL_COLUMNS: first the IMPORT_COLUMNS,
-in exactly the format the admin's bulk import (engagements/importing.py) reads, then the
-EXPORT_ONLY_COLUMNS that researchers need but an editor cannot set through an import (the page
-URL, coordinates, Chinese names, identifiers, provenance, timestamps). The importer accepts and
-ignores those, so an exported file can be edited and imported again. docs/researchers.md,
+The public CSV/JSON export (surfaces/exports.py) writes EXPORT_COLUMNS: first the
+IMPORT_COLUMNS, in exactly the format the admin's bulk import (surfaces/importing.py) reads, then
+the EXPORT_ONLY_COLUMNS that researchers need but an editor cannot set through an import (the
+page URL, coordinates, Chinese names, identifiers, provenance, timestamps). The importer accepts
+and ignores those, so an exported file can be edited and imported again. The *_COLUMNS lists
+hold Column definitions; the *_NAMES lists hold their header names. docs/researchers.md,
 "Encounter CSV columns", documents this list; a test keeps the two in step.
 """
 
@@ -156,7 +157,7 @@ def _utc(name):
 
 
 # Importable, in file order. Choice columns hold the stored value (e.g. "phone_call").
-IMPORT = [
+IMPORT_COLUMNS = [
     Column("slug", "Permanent identifier (URL name), unique.", _field("slug")),
     Column("title", "Short descriptive title.", _field("title")),
     Column(
@@ -219,7 +220,7 @@ IMPORT = [
 ]
 
 # Written by the export for researchers; accepted and ignored by the import.
-EXPORT_ONLY = [
+EXPORT_ONLY_COLUMNS = [
     Column(
         "url",
         "Permanent URL of the encounter's page.",
@@ -262,10 +263,12 @@ EXPORT_ONLY = [
     Column("updated_at", "When the record last changed (ISO 8601, UTC).", _utc("updated_at")),
 ]
 
-ALL = IMPORT + EXPORT_ONLY
+# What the export writes, in this order.
+EXPORT_COLUMNS = IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS
 
-COLUMNS = [column.name for column in IMPORT]  # what the import reads
-EXPORT_ONLY_COLUMNS = [column.name for column in EXPORT_ONLY]  # what it accepts and ignores
-ALL_COLUMNS = COLUMNS + EXPORT_ONLY_COLUMNS  # what the export writes, in this order
+# The same three lists as header names.
+IMPORT_NAMES = [column.name for column in IMPORT_COLUMNS]  # what the import reads
+EXPORT_ONLY_NAMES = [column.name for column in EXPORT_ONLY_COLUMNS]  # it accepts and ignores
+EXPORT_NAMES = IMPORT_NAMES + EXPORT_ONLY_NAMES
 # An import file must have these; every other column may be left out (or left empty).
-REQUIRED_COLUMNS = ["slug", "title", "kind", "venue", "level", "start_date"]
+REQUIRED_NAMES = ["slug", "title", "kind", "venue", "level", "start_date"]

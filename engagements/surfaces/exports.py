@@ -1,6 +1,6 @@
 """The encounter export: one row per encounter, as CSV or as a JSON array.
 
-The columns are defined once, in engagements/csv_columns.py: the bulk import's columns, in its
+The columns are defined once, in surfaces/csv_columns.py: the bulk import's columns, in its
 format, then the export-only research columns. So an exported CSV can be imported again.
 
 Rows are written as they are read: the queryset is walked with a server-side cursor in chunks of
@@ -28,9 +28,6 @@ LIST_SEPARATOR = f"{csv_columns.ITEM_SEPARATOR} "
 # which would garble Chinese names; Python ("utf-8-sig"), pandas, R's readr and LibreOffice all
 # accept the mark. So the CSV export starts with one.
 CSV_BOM = "\ufeff"
-
-COLUMNS = csv_columns.ALL
-COLUMN_NAMES = csv_columns.ALL_COLUMNS
 
 
 def with_export_data(queryset):
@@ -66,7 +63,9 @@ def rows(queryset, request):
     context = ExportContext(request)
     chunk_size = settings.EXPORT_CHUNK_SIZE
     for encounter in with_export_data(queryset).iterator(chunk_size=chunk_size):
-        yield {column.name: column.value(encounter, context) for column in COLUMNS}
+        yield {
+            column.name: column.value(encounter, context) for column in csv_columns.EXPORT_COLUMNS
+        }
 
 
 class _Echo:
@@ -78,8 +77,8 @@ class _Echo:
 
 def csv_lines(queryset, request):
     writer = csv.writer(_Echo(), lineterminator="\r\n")
-    yield CSV_BOM + writer.writerow(COLUMN_NAMES)
-    many = {column.name for column in COLUMNS if column.many}
+    yield CSV_BOM + writer.writerow(csv_columns.EXPORT_NAMES)
+    many = {column.name for column in csv_columns.EXPORT_COLUMNS if column.many}
     for row in rows(queryset, request):
         yield writer.writerow(
             [

@@ -1,7 +1,7 @@
 """/feeds/encounters.atom: newly published encounters, honouring the list's filters.
 
 A researcher subscribes to "climate" with /feeds/encounters.atom?topic=climate, or to leader-level
-encounters with ?level=leader: any parameter of the public list works (engagements/filters.py),
+encounters with ?level=leader: any parameter of the public list works (domain/filters.py),
 except its sort, since a feed is always newest-published first.
 """
 

@@ -1,6 +1,6 @@
 """Bulk import of encounters from CSV in the admin (django-import-export).
 
-Columns: engagements/csv_columns.py, the same as the public CSV export's: the export's research
+Columns: surfaces/csv_columns.py, the same as the public CSV export's: the export's research
 columns are accepted and ignored, and cells it guarded against formula injection are unguarded
 again. Every row creates a new draft encounter (an existing slug is an error: edit that encounter
 in the admin instead), with its place, topics, principals and sources.
@@ -63,7 +63,7 @@ class StrictDateWidget(widgets.DateWidget):
 
 MODEL_COLUMNS = [
     column
-    for column in csv_columns.COLUMNS
+    for column in csv_columns.IMPORT_NAMES
     if column not in {"place", "city", "country", "topics", "principals", "sources"}
 ]
 
@@ -81,9 +81,9 @@ class EncounterResource(resources.ModelResource):
 
     class Meta:
         model = Encounter
-        fields = csv_columns.COLUMNS
-        import_order = csv_columns.COLUMNS
-        export_order = csv_columns.COLUMNS
+        fields = csv_columns.IMPORT_NAMES
+        import_order = csv_columns.IMPORT_NAMES
+        export_order = csv_columns.IMPORT_NAMES
         import_id_fields = ["slug"]
         clean_model_instances = True  # named constraints are checked per row, with the row
         skip_unchanged = False
@@ -93,8 +93,8 @@ class EncounterResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         headers = [(h or "").strip() for h in (dataset.headers or [])]
-        known = set(csv_columns.COLUMNS) | set(csv_columns.EXPORT_ONLY_COLUMNS)
-        missing = [c for c in csv_columns.REQUIRED_COLUMNS if c not in headers]
+        known = set(csv_columns.IMPORT_NAMES) | set(csv_columns.EXPORT_ONLY_NAMES)
+        missing = [c for c in csv_columns.REQUIRED_NAMES if c not in headers]
         unknown = [h for h in headers if h and h not in known]
         if missing or unknown:
             parts = []
@@ -106,13 +106,13 @@ class EncounterResource(resources.ModelResource):
                 "The file's first line must name the columns. It has "
                 + "; ".join(parts)
                 + ". Expected: "
-                + ", ".join(csv_columns.COLUMNS)
+                + ", ".join(csv_columns.IMPORT_NAMES)
                 + ". Also accepted and ignored (the export's research columns): "
-                + ", ".join(csv_columns.EXPORT_ONLY_COLUMNS)
+                + ", ".join(csv_columns.EXPORT_ONLY_NAMES)
                 + "."
             )
         dataset.headers = headers
-        for name in csv_columns.EXPORT_ONLY_COLUMNS:
+        for name in csv_columns.EXPORT_ONLY_NAMES:
             if name in headers:
                 del dataset[name]
         for index, values in enumerate(dataset):

@@ -5,7 +5,7 @@ from django.urls import path, re_path
 from engagements.surfaces import api, citations, exports, feeds, guides, sitemaps, views
 from engagements.surfaces.admin import HsgReportView
 
-# Renders without a request and answers 503 for database outages (engagements/errors.py).
+# Renders without a request and answers 503 for database outages (infrastructure/errors.py).
 handler500 = "engagements.infrastructure.errors.server_error"
 
 urlpatterns = [
@@ -28,7 +28,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# Research exports, API, feeds, citations, sitemap and robots.txt (issue 4).
+# Research exports, API, feeds, citations, sitemap and robots.txt.
 urlpatterns += [
     re_path(
         r"^encounters/(?P<slug>[-a-zA-Z0-9_]+)/cite\.(?P<extension>bib|ris|json)$",

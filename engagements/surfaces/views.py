@@ -22,7 +22,7 @@ class PublishedEncountersMixin:
 
 
 class FilteredEncountersMixin(PublishedEncountersMixin):
-    """A list page that takes the URL contract's filters (engagements/filters.py).
+    """A list page that takes the URL contract's filters (engagements/domain/filters.py).
 
     Invalid filters answer 400 with the form and each error next to its field; the page then
     lists nothing rather than guessing what was meant.
@@ -77,7 +77,7 @@ class EncounterListView(FilteredEncountersMixin, ListView):
 
 
 class TimelineView(FilteredEncountersMixin, TemplateView):
-    """The list's encounters on a time axis (engagements/timeline.py draws nothing itself)."""
+    """The list's encounters on a time axis (domain/timeline.py draws nothing itself)."""
 
     template_name = "engagements/timeline.html"
 
@@ -91,7 +91,7 @@ class TimelineView(FilteredEncountersMixin, TemplateView):
 class EncounterDetailView(DetailView):
     """Everything known about one encounter.
 
-    A draft preview (issue 5) can subclass this and override get_queryset(): the context below
+    A draft preview can subclass this and override get_queryset(): the context below
     is computed from the object alone.
     """
 

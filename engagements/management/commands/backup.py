@@ -1,4 +1,4 @@
-"""`manage.py backup [--output FILE]`: pg_dump the app's database (engagements/backup.py)."""
+"""`manage.py backup [--output FILE]`: pg_dump the app's database (infrastructure/backup.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 

@@ -1,6 +1,6 @@
 """Generate synthetic encounters for load tests: `manage.py generate_encounters --count N --seed S`.
 
-See engagements/synthetic.py for what is generated and how it is marked.
+See engagements/devtools/synthetic.py for what is generated and how it is marked.
 """
 
 import sys

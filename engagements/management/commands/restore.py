@@ -1,4 +1,7 @@
-"""`manage.py restore FILE`: pg_restore a backup into the app's database (engagements/backup.py)."""
+"""`manage.py restore FILE`: pg_restore a backup into the app's database.
+
+The work is done by engagements/infrastructure/backup.py.
+"""
 
 from django.core.management.base import BaseCommand, CommandError
 
