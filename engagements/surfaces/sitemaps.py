@@ -6,14 +6,13 @@ took part in them and the topics, each with the time its content last changed.
 """
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from engagements.domain.models import published
 from engagements.models import Encounter, Person, Topic
-
-PUBLISHED = Encounter.Status.PUBLISHED
 
 
 class EncounterSitemap(Sitemap):
@@ -38,10 +37,10 @@ class PublishedActivitySitemap(Sitemap):
     encounters_path = ""
 
     def items(self):
-        published = Q(**{f"{self.encounters_path}__status": PUBLISHED})
+        in_public = published(f"{self.encounters_path}__")
         return (
             self.model.objects.annotate(
-                last_change=Max(f"{self.encounters_path}__updated_at", filter=published)
+                last_change=Max(f"{self.encounters_path}__updated_at", filter=in_public)
             )
             .filter(last_change__isnull=False)
             .only("slug")

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
@@ -7,6 +7,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from engagements.domain.facets import active_chips, facets
 from engagements.domain.filters import PersonFilterSet, add_headlines, filter_encounters
+from engagements.domain.models import published
 from engagements.domain.timeline import build_timeline
 from engagements.models import Encounter, Participation, Person, Side, Source, Topic
 
@@ -197,12 +198,12 @@ class PersonListView(ListView):
         return self.render_to_response(context, status=200 if valid else 400)
 
     def people(self):
-        published = Q(participations__encounter__status=Encounter.Status.PUBLISHED)
+        in_public = published("participations__encounter__")
         return (
             Person.objects.with_published_counts()
             .annotate(
-                first_date=Min("participations__encounter__start_date", filter=published),
-                last_date=Max("participations__encounter__start_date", filter=published),
+                first_date=Min("participations__encounter__start_date", filter=in_public),
+                last_date=Max("participations__encounter__start_date", filter=in_public),
             )
             .order_by("name")
         )
@@ -242,7 +243,7 @@ def query_dict(**params):
 def offices_held(person):
     """[{office, first, last, count}] from the offices recorded on published encounters."""
     return (
-        Participation.objects.filter(person=person, encounter__status=Encounter.Status.PUBLISHED)
+        Participation.objects.filter(published("encounter__"), person=person)
         .exclude(office="")
         .values("office")
         .annotate(
