@@ -47,13 +47,15 @@ def replica_aliases():
 
 # --- Health ---------------------------------------------------------------------------------
 
-# Lag is zero when everything received has been replayed (an idle primary sends nothing, so the
-# last replayed transaction's age alone would grow without any lag); otherwise it is the age of
-# the last replayed transaction.
+# Lag is zero while the replica streams from the primary and has replayed all it received (an
+# idle primary sends nothing, so the last replayed transaction's age alone would grow without
+# any lag; and right after a restart the received position can trail the replayed one).
+# Otherwise, replaying or not streaming, it is the age of the last replayed transaction.
 LAG_SQL = """
 SELECT CASE
   WHEN NOT pg_is_in_recovery() THEN 0
-  WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+  WHEN pg_last_wal_receive_lsn() IS NOT NULL
+   AND pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn() THEN 0
   ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)
 END
 """

@@ -139,17 +139,23 @@ def bump_pages_version():
             cache.incr(VERSION_KEY)
 
 
-# What public pages show: the encounters and everything hanging from them.
-PUBLIC_MODELS = {"encounter", "participation", "person", "place", "quote", "source", "topic"}
+# What public pages show: the encounters and everything shown with them (the last one is the
+# table behind Encounter.topics, the sender of m2m_changed).
+PUBLIC_MODELS = {
+    "encounter",
+    "participation",
+    "person",
+    "place",
+    "quote",
+    "source",
+    "topic",
+    "encounter_topics",
+}
 
 
 def _shows_on_public_pages(sender):
     meta = getattr(sender, "_meta", None)
-    return (
-        meta is not None
-        and meta.app_label == "engagements"
-        and meta.model_name in (PUBLIC_MODELS | {f"encounter_{name}" for name in ("topics",)})
-    )
+    return meta is not None and meta.app_label == "engagements" and meta.model_name in PUBLIC_MODELS
 
 
 @receiver(post_save, dispatch_uid="pagecache-saved")
