@@ -227,3 +227,32 @@ def test_a_loader_waits_for_the_start_up_lock_held_by_another_node(test_database
         loader.join(timeout=60)
     assert "encounter(s) created" in stdout.getvalue()
     assert Encounter.objects.exists()
+
+
+def test_compose_has_a_streaming_replica_and_a_shared_cache(config):
+    services = config["services"]
+    replica, redis, web = services["db-replica"], services["redis"], services["web"]
+    # The replica is the official image, cloned from db by its own pg_basebackup.
+    assert replica["image"] == services["db"]["image"]
+    assert replica["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "pg_isready" in " ".join(replica["healthcheck"]["test"])
+    assert any("postgres-replica.sh" in str(v) for v in _volumes(replica))
+    assert any("docker-entrypoint-initdb.d" in str(v) for v in _volumes(services["db"]))
+    assert "pgreplica" in config["volumes"]
+    # Redis: no persistence, and only keys with a timeout are evicted (never the version).
+    assert "volatile-lru" in redis["command"]
+    assert "redis-cli" in " ".join(redis["healthcheck"]["test"])
+    assert web["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    assert "DATABASE_REPLICA_URLS" in web["environment"]
+    assert web["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "db-replica" not in web["depends_on"]  # reads fall back to the primary
+
+
+def test_replication_scripts_are_valid_shell_using_the_images_own_programs():
+    replica = (ROOT / "deploy" / "postgres-replica.sh").read_text()
+    assert "pg_basebackup" in replica and "--write-recovery-conf" in replica
+    assert replica.rstrip().endswith("exec docker-entrypoint.sh postgres")
+    primary = (ROOT / "deploy" / "postgres-primary.sh").read_text()
+    assert "host replication" in primary
+    for script in ("postgres-replica.sh", "postgres-primary.sh"):
+        assert subprocess.run(["sh", "-n", str(ROOT / "deploy" / script)]).returncode == 0
