@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # which is started for them and stopped after them.
 WITH_DB := $(if $(DATABASE_URL),,$(PY) -m engagements.infrastructure.localdb run --)
 
-.PHONY: run test install browser-deps system-deps lint format editor db-stop migrate seed clean bench hsg-report backup restore
+.PHONY: run test install browser-deps system-deps lint format editor db-stop migrate seed clean bench bench-scale hsg-report backup restore
 
 $(VENV)/.installed: pyproject.toml
 	python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
@@ -83,3 +83,12 @@ clean: db-stop
 # once and reused; the app runs under gunicorn in production mode. See README.md, "Performance".
 bench: install
 	$(PY) bench/run.py
+
+# The scale curve (docs/operators.md, "Performance"): the bench at 10,000, 1,000,000 and 100,000
+# encounters, each in a database of its own (the 1,000,000 one takes half an hour to build),
+# then their uncached pages and mix side by side.
+bench-scale: install
+	BENCH_COUNT=10000 $(PY) bench/run.py
+	BENCH_COUNT=1000000 $(PY) bench/run.py
+	$(PY) bench/run.py
+	$(PY) bench/run.py --scale

@@ -43,10 +43,15 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
-BENCH_DIR = BASE_DIR / ".pgdata" / "bench"
 COUNT = int(os.environ.get("BENCH_COUNT", "100000"))
+# One database per size, so that the 10,000, 100,000 and 1,000,000 runs are each built once.
+BENCH_DIR = BASE_DIR / ".pgdata" / ("bench" if COUNT == 100000 else f"bench-{COUNT}")
 SEED = int(os.environ.get("BENCH_SEED", "20261128"))
 DURATION = int(os.environ.get("BENCH_DURATION", "8"))
+MIX_SIZE = int(os.environ.get("BENCH_MIX_URLS", "3000"))
+MIX_DURATION = int(os.environ.get("BENCH_MIX_DURATION", "30"))
+MIX_CONNECTIONS = 4
+MIX_LUA = Path(__file__).resolve().parent / "mix.lua"
 WORKERS = 2
 THREADS = 4  # gunicorn.conf.py's gthread default
 CONNECTIONS = 2  # one per worker: latency without queueing behind the other connection
@@ -59,6 +64,7 @@ os.environ["LOCALDB_NAME"] = "engagements_bench"
 
 import psutil  # noqa: E402
 
+from bench import uncached  # noqa: E402
 from engagements.infrastructure import localdb  # noqa: E402
 
 LOAD_AT_START = os.getloadavg()[0]
@@ -157,7 +163,7 @@ def choose_fixtures():
     from django.db.models import Count
 
     from engagements.devtools.synthetic import PREFIX
-    from engagements.models import SEARCH_CONFIG, Encounter, Person
+    from engagements.models import SEARCH_CONFIG, Encounter, Person, Topic
 
     published = Encounter.objects.published()
     detail = (
@@ -176,8 +182,10 @@ def choose_fixtures():
         query = SearchQuery(word, search_type="websearch", config=SEARCH_CONFIG)
         return published.filter(search_vector=query).count()
 
+    topic = Topic.objects.with_published_counts().order_by("-encounter_count", "slug").first()
     return {
         "detail": detail.slug,
+        "topic": topic.slug,
         "person": person.slug,
         "person_encounters": person.n,
         "common": "trade",
@@ -613,7 +621,19 @@ def show_queries(paths):
             print(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:400]}")
 
 
+def print_uncached():
+    """`bench/run.py --uncached`: only the uncached table and plans (no gunicorn, no wrk)."""
+    from django.test import Client
+
+    fx = choose_fixtures()
+    profiles = uncached.uncached_profiles(fx, Client())
+    print(f"{COUNT:,} encounters; load average {os.getloadavg()[0]:.1f}")
+    print("\n".join(uncached.uncached_table(profiles, COUNT) + uncached.plans_section(profiles)))
+
+
 def main():
+    if sys.argv[1:2] == ["--scale"]:
+        return print(uncached.scale_table(BASE_DIR / ".pgdata"))
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     database_url = localdb.ensure_running()
     localdb.hold()
@@ -634,10 +654,14 @@ def main():
         from django.core.management import call_command
 
         ensure_dataset()
+        if sys.argv[1:2] == ["--build"]:
+            return None
+        call_command("collectstatic", interactive=False, verbosity=0)
         if sys.argv[1:2] == ["--queries"]:
             return show_queries(sys.argv[2:])
+        if sys.argv[1:2] == ["--uncached"]:
+            return print_uncached()
         ensure_wrk()
-        call_command("collectstatic", interactive=False, verbosity=0)
         fx = choose_fixtures()
         admin_client, admin_cookie = admin_session()
         from django.test import Client
@@ -655,6 +679,9 @@ def main():
                 e.uncached_ms = uncached_time(admin_client if e.cookie else client, e.path)
         export_path = "/encounters.csv"
         export_status, export_queries = count_queries(client, export_path)
+        say("Rendering each page uncached…")
+        profiles = uncached.uncached_profiles(fx, client)
+        mix_file, mix_size = uncached.write_mix(BENCH_DIR, MIX_SIZE, SEED)
         say("Timing queries in the database…")
         db = database_timings(fx)
         port = free_port()
@@ -678,6 +705,9 @@ def main():
             if again["rps"] > ceiling.result["rps"]:
                 ceiling.result = again
             ceiling.last_rps = again["rps"]
+            say(f"  research mix: {mix_size:,} URLs, {MIX_DURATION} s…")
+            mix = uncached.run_mix(base, mix_file, MIX_DURATION, MIX_CONNECTIONS, MIX_LUA)
+            say(f"  research mix: {mix['rps']:,.1f} req/s, p95 {mix['p95_ms']:.1f} ms")
             export = None
             if export_status == 200:
                 say("  CSV export of every row…")
@@ -689,6 +719,23 @@ def main():
             elif export_status != 404:
                 export = {"error": f"HTTP {export_status}"}
         report = table(eps, export, db, fx, machine())
+        ceiling_rps = eps[0].result["rps"]
+        report += "\n\n" + "\n".join(
+            [
+                "Research mix (bench/mix.py), measured after the ceiling in the same run:",
+                "",
+                *uncached.mix_lines(mix, ceiling_rps, mix_size, COUNT),
+                "",
+                "Uncached pages (page cache off, app caches emptied before each request; median "
+                f"of {uncached.REPEATS}):",
+                "",
+                *uncached.uncached_table(profiles, COUNT),
+                *uncached.plans_section(profiles),
+            ]
+        )
+        uncached.save_results(BENCH_DIR, COUNT, profiles, mix, ceiling_rps, LOAD_AT_START)
+        report += "\n\nScale curve (every size run so far; `make bench-scale` runs them all):\n\n"
+        report += uncached.scale_table(BASE_DIR / ".pgdata")
         (BENCH_DIR / "last-run.md").write_text(report + "\n")
         print(report)
     finally:
