@@ -123,6 +123,9 @@ class SortFilter(django_filters.OrderingFilter):
 
 
 class EncounterFilterSet(django_filters.FilterSet):
+    # kind, level and venue are columns of the encounter, so their filters never repeat a row:
+    # distinct=False spares every count and page a DISTINCT over all the row's columns (a sort
+    # of every matching row, wide text included).
     q = django_filters.CharFilter(
         label="Search",
         method="filter_search",
@@ -131,13 +134,13 @@ class EncounterFilterSet(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     kind = django_filters.MultipleChoiceFilter(
-        choices=Encounter.Kind.choices, widget=forms.CheckboxSelectMultiple
+        choices=Encounter.Kind.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     level = django_filters.MultipleChoiceFilter(
-        choices=Encounter.Level.choices, widget=forms.CheckboxSelectMultiple
+        choices=Encounter.Level.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     venue = django_filters.MultipleChoiceFilter(
-        choices=Encounter.Venue.choices, widget=forms.CheckboxSelectMultiple
+        choices=Encounter.Venue.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     person = django_filters.ModelMultipleChoiceFilter(
         label="People",
