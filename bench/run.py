@@ -20,7 +20,9 @@
    middleware as every page.
 
 Endpoints that do not exist yet are listed as "n/a (not on main yet)".
-Environment: BENCH_COUNT (100000), BENCH_SEED (20261128), BENCH_DURATION (8 seconds per URL).
+Environment: BENCH_COUNT (100000), BENCH_SEED (20261128), BENCH_DURATION (8 seconds per URL),
+BENCH_MIX_URLS (3000), BENCH_MIX_DURATION (30 seconds), BENCH_REPEATS (5 uncached renderings),
+BENCH_EXPORT (1; 0 leaves the CSV export out).
 """
 
 import contextlib
@@ -621,6 +623,25 @@ def show_queries(paths):
             print(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:400]}")
 
 
+def profile_python(paths):
+    """`bench/run.py --profile PATH…`: where each page's Python time goes (cProfile, top 25)."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client()
+    for path in paths:
+        client.get(path, headers=PROXY_HEADERS)  # warm
+        profiler = cProfile.Profile()
+        profiler.enable()
+        client.get(path, headers=PROXY_HEADERS)
+        profiler.disable()
+        print(f"== {path}")
+        order = os.environ.get("PROFILE_SORT", "cumulative")
+        pstats.Stats(profiler).sort_stats(order).print_stats(25)
+
+
 def print_uncached():
     """`bench/run.py --uncached`: only the uncached table and plans (no gunicorn, no wrk)."""
     from django.test import Client
@@ -661,6 +682,8 @@ def main():
             return show_queries(sys.argv[2:])
         if sys.argv[1:2] == ["--uncached"]:
             return print_uncached()
+        if sys.argv[1:2] == ["--profile"]:
+            return profile_python(sys.argv[2:])
         ensure_wrk()
         fx = choose_fixtures()
         admin_client, admin_cookie = admin_session()
@@ -678,7 +701,10 @@ def main():
             else:
                 e.uncached_ms = uncached_time(admin_client if e.cookie else client, e.path)
         export_path = "/encounters.csv"
-        export_status, export_queries = count_queries(client, export_path)
+        # BENCH_EXPORT=0 leaves out the CSV export (at 1,000,000 encounters it is a gigabyte).
+        export_status, export_queries = 404, 0
+        if os.environ.get("BENCH_EXPORT", "1") != "0":
+            export_status, export_queries = count_queries(client, export_path)
         say("Rendering each page uncached…")
         profiles = uncached.uncached_profiles(fx, client)
         mix_file, mix_size = uncached.write_mix(BENCH_DIR, MIX_SIZE, SEED)

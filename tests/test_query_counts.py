@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 # Facets: one aggregate for the choice groups with nothing selected, one each for topics,
 # people and countries.
 FACET_QUERIES = 4
-# count + page + leads prefetch + facets
-LIST_QUERIES = 3 + FACET_QUERIES
+# data version + count + page + leads prefetch + facets
+LIST_QUERIES = 4 + FACET_QUERIES
 # ... plus the level group's own count (it has a selection), validating the person and topic
 # slugs, and the page's search headlines
 FILTERED_LIST_QUERIES = LIST_QUERIES + 1 + 2 + 1
@@ -104,7 +104,8 @@ def test_detail_queries_do_not_grow_with_participants(client):
     assert counts[0] == counts[1] <= DETAIL_QUERIES
 
 
-TIMELINE_QUERIES = FACET_QUERIES + 4  # facets, then bounds, month chart, marks and leader gaps
+# data version, facets, then bounds, month chart, marks and leader gaps
+TIMELINE_QUERIES = 1 + FACET_QUERIES + 4
 
 
 def test_timeline_queries_do_not_grow_with_encounters(client):

@@ -126,7 +126,11 @@ class Timeline:
     chart_max: int = 0
     ticks: list = field(default_factory=list)
     lanes: list = field(default_factory=list)
+    # The gaps drawn (wide enough for a label) or listed (the longest): of thousands of gaps
+    # between leader contacts on 100,000 encounters only these are shown, and only these are
+    # kept (the timeline is cached per data version and filters, see views.py).
     gaps: list = field(default_factory=list)
+    gap_count: int = 0  # every gap, shown or not
     period: str = ""  # "" when every encounter has its own mark, else month/quarter/year
     month_counts: list = field(default_factory=list)  # [(year, count)] for the table
     width: float = LEFT + PLOT_WIDTH + RIGHT
@@ -142,6 +146,10 @@ class Timeline:
     @property
     def longest_gaps(self):
         return sorted(self.gaps, key=lambda gap: -gap.days)[:LONGEST_GAPS_LISTED]
+
+    @property
+    def labelled_gaps(self):
+        return [gap for gap in self.gaps if gap.labelled]
 
     @property
     def aggregated(self):
@@ -360,7 +368,12 @@ def _encounter_url_parts(script_prefix):
 
 
 def add_leader_gaps(timeline, lane, queryset, scale):
-    """Gaps between consecutive held leader-level contacts, measured end to next start."""
+    """Gaps between consecutive held leader-level contacts, measured end to next start.
+
+    Only the gaps shown are kept (see Timeline.gaps); `gap_count` counts them all.
+    """
+    url_before, url_after = _encounter_url_parts(get_script_prefix())
+    gaps = []
     rows = (
         queryset.held()
         .at_level(Encounter.Level.LEADER)
@@ -374,12 +387,15 @@ def add_leader_gaps(timeline, lane, queryset, scale):
                 start=previous[1],
                 end=start,
                 days=(start - previous[1]).days,
-                before=(previous[2], encounter_url(previous[3])),
-                after=(title, encounter_url(slug)),
+                before=(previous[2], f"{url_before}{previous[3]}{url_after}"),
+                after=(title, f"{url_before}{slug}{url_after}"),
                 x1=scale.x(previous[1]) + 0.5,
                 x2=scale.x(start) + 0.5,
                 y=lane.y + 17,
             )
-            timeline.gaps.append(gap)
+            gaps.append(gap)
         if previous is None or end > previous[1]:
             previous = (start, end, title, slug)
+    timeline.gap_count = len(gaps)
+    longest = set(map(id, sorted(gaps, key=lambda gap: -gap.days)[:LONGEST_GAPS_LISTED]))
+    timeline.gaps = [gap for gap in gaps if gap.labelled or id(gap) in longest]

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Exists, Max, Min, OuterRef
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
@@ -9,7 +9,9 @@ from engagements.domain.facets import active_chips, facets
 from engagements.domain.filters import PersonFilterSet, add_headlines, filter_encounters
 from engagements.domain.models import published
 from engagements.domain.timeline import build_timeline
+from engagements.infrastructure.derived import DerivedCache
 from engagements.models import Encounter, Participation, Person, Side, Source, Topic
+from engagements.surfaces.pagination import ListPaginator
 
 
 class PublishedEncountersMixin:
@@ -34,16 +36,29 @@ class FilteredEncountersMixin(PublishedEncountersMixin):
         return None
 
     def get(self, request, *args, **kwargs):
-        self.filterset, self.filtered = filter_encounters(request.GET, self.base_queryset())
+        base = self.base_queryset()
+        self.filterset, self.filtered = filter_encounters(request.GET, base)
+        # Counts shared by every page of published encounters with the same filters.
+        self.derived = DerivedCache("published" if base is None else request.path, request.GET)
         self.object_list = self.filtered.with_list_data()
         context = self.get_context_data(**kwargs)
         status = 200 if self.filterset.is_valid() else 400
         return self.render_to_response(context, status=status)
 
+    paginator_class = ListPaginator
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        if self.filterset.is_valid():
+            kwargs["count"] = self.derived.get("count", queryset.count)
+        return super().get_paginator(queryset, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset = self.filterset
-        groups = facets(filterset)
+        if filterset.is_valid():
+            groups = self.derived.get("facets", lambda: facets(filterset))
+        else:
+            groups = facets(filterset)
         context.update(
             filterset=filterset,
             form=filterset.form,
@@ -85,7 +100,9 @@ class TimelineView(FilteredEncountersMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.filterset.is_valid():
-            context["timeline"] = build_timeline(self.filtered, self.request.GET)
+            context["timeline"] = self.derived.get(
+                "timeline", lambda: build_timeline(self.filtered, self.request.GET)
+            )
         return context
 
 
@@ -190,12 +207,27 @@ class PersonListView(ListView):
     context_object_name = "people"
     paginate_by = 100
 
+    paginator_class = ListPaginator
+
     def get(self, request, *args, **kwargs):
         self.filterset = PersonFilterSet(request.GET, queryset=self.people())
         valid = self.filterset.is_valid()
         self.object_list = self.filterset.qs if valid else Person.objects.none()
         context = self.get_context_data(filterset=self.filterset, form=self.filterset.form)
         return self.render_to_response(context, status=200 if valid else 400)
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        if self.filterset.is_valid():
+            kwargs["count"] = DerivedCache("people", self.request.GET).get("count", self.count)
+        return super().get_paginator(queryset, *args, **kwargs)
+
+    def count(self):
+        """How many people the filters find, without counting anyone's encounters: a person
+        with one published encounter is enough (one index probe each, not an aggregate of
+        every participation)."""
+        public = Participation.objects.filter(published("encounter__"), person=OuterRef("pk"))
+        people = Person.objects.filter(Exists(public))
+        return PersonFilterSet(self.request.GET, queryset=people).qs.count()
 
     def people(self):
         in_public = published("participations__encounter__")
@@ -227,7 +259,9 @@ class PersonDetailView(PublishedEncountersMixin, ListView):
             person=person,
             offices=offices_held(person),
             counterparts=counterparts_met_most(person),
-            timeline=build_timeline(theirs, params),
+            timeline=DerivedCache(self.request.path, None).get(
+                "timeline", lambda: build_timeline(theirs, params)
+            ),
             list_query=f"?{params.urlencode()}",
             **kwargs,
         )
@@ -294,7 +328,10 @@ class TopicDetailView(PublishedEncountersMixin, ListView):
         params = query_dict(topic=topic.slug)
         return super().get_context_data(
             topic=topic,
-            timeline=build_timeline(Encounter.objects.published().filter(topics=topic), params),
+            timeline=DerivedCache(self.request.path, None).get(
+                "timeline",
+                lambda: build_timeline(Encounter.objects.published().filter(topics=topic), params),
+            ),
             list_query=f"?{params.urlencode()}",
             **kwargs,
         )

@@ -1,0 +1,76 @@
+"""The hot queries of uncached pages use their indexes, at a size where the planner prefers them.
+
+A few thousand generated encounters and ANALYZE: the plans PostgreSQL picks here are the ones
+it picks at 100,000 (`make bench` prints those with EXPLAIN ANALYZE, docs/operators.md).
+"""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.http import QueryDict
+from django.urls import reverse
+
+from engagements.domain.filters import filter_encounters
+from engagements.models import Person
+from engagements.surfaces import pagination
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def analysed(db):
+    call_command("generate_encounters", count=3000, seed=5, no_history=True, verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def plan_nodes(queryset):
+    """Every node of the plan PostgreSQL chooses for `queryset` (EXPLAIN FORMAT JSON)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        (document,) = cursor.fetchone()
+    document = json.loads(document) if isinstance(document, str) else document
+    nodes, stack = [], [document[0]["Plan"]]
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        stack.extend(node.get("Plans", []))
+    return nodes
+
+
+def uses(nodes, node_type, index):
+    return any(n["Node Type"] == node_type and n.get("Index Name") == index for n in nodes)
+
+
+def test_deep_page_ids_walk_the_date_index_only(analysed):
+    _, listing = filter_encounters(QueryDict())
+    # The ids of a deep page: an index-only walk of the date index, no row read from the table
+    # (at 3,000 rows a page 1,500 rows deep is cheaper to sort; at 100,000 it is not).
+    deep_ids = listing.values_list("pk", flat=True)[200:225]
+    assert uses(plan_nodes(deep_ids), "Index Only Scan", "encounter_status_date")
+
+
+def test_a_deep_page_shows_the_same_rows_as_an_offset(client, settings, monkeypatch, analysed):
+    settings.PAGE_SIZE = 20
+    monkeypatch.setattr(pagination, "DEEP_OFFSET", 40)
+    url = reverse("encounter-list")
+    for params in ({"page": 5}, {"page": 4, "sort": "date", "level": "cabinet"}):
+        response = client.get(url, params)
+        assert response.status_code == 200
+        shown = [e.pk for e in response.context["encounters"]]
+        query = QueryDict(mutable=True)
+        query.update({name: str(value) for name, value in params.items() if name != "page"})
+        _, expected = filter_encounters(query)
+        start = (params["page"] - 1) * 20
+        assert shown == list(expected.values_list("pk", flat=True)[start : start + 20])
+        assert all(hasattr(e, "principal_participations") for e in response.context["encounters"])
+
+
+def test_people_list_counts_everyone_it_lists(client, analysed):
+    response = client.get(reverse("person-list"), {"side": "us"})
+    assert response.status_code == 200
+    expected = Person.objects.with_published_counts().filter(side="us").count()
+    assert response.context["paginator"].count == expected
