@@ -95,3 +95,35 @@ def test_an_edit_changes_the_facets_at_once(client):
     after = facet_counts(queries(client, url)[0], "level")
     assert after[new] == before[new] + 1
     assert after[old] == before[old] - 1
+
+
+def test_the_version_is_read_from_the_database_the_request_reads(monkeypatch, settings):
+    # With replicas, a public page's rows come from a replica: its version must come from the
+    # same one, or counts could be kept under a version newer than the rows they were made of.
+    from django.db import connections
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from engagements.infrastructure import derived, replicas
+
+    monkeypatch.setattr(replicas, "replica_aliases", lambda: ["replica1"])
+    monkeypatch.setattr(replicas, "measure", lambda alias: ("ok", 0.0))
+    monkeypatch.setattr(replicas, "health", replicas.ReplicaHealth())
+    settings.DATABASE_REPLICA_CHECK_SECONDS = 0
+    asked = []
+
+    class Connections:  # the simulated replica answers with the test database
+        def __getitem__(self, alias):
+            asked.append(alias)
+            return connections["default"]
+
+    monkeypatch.setattr(derived, "connections", Connections())
+
+    def view(request):
+        assert derived.data_version()
+        return HttpResponse("ok")
+
+    replicas.ReplicaRoutingMiddleware(view)(RequestFactory().get("/encounters/"))
+    replicas._request_finished()
+    assert asked == ["replica1"]
+    assert derived.data_version() and asked[-1] == "default"  # outside a request: the primary
