@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path
 
-from engagements.surfaces import api, citations, exports, feeds, guides, sitemaps, views
+from engagements.surfaces import api, citations, exports, feeds, guides, sitemaps, views, visual
 from engagements.surfaces.admin import HsgReportView
 
 # Renders without a request and answers 503 for database outages (infrastructure/errors.py).
@@ -22,6 +22,8 @@ urlpatterns = [
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
     path("topics/", views.TopicListView.as_view(), name="topic-list"),
     path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
+    path("stats/", visual.StatsView.as_view(), name="stats"),
+    re_path(r"^stats/(?P<chart>[-a-z]+)\.csv$", visual.stats_csv, name="stats-csv"),
     path("about/", guides.AboutDataView.as_view(), name="about"),
     # Staff only: admin_view sends anyone else to the admin login.
     path("admin/hsg-report/", admin.site.admin_view(HsgReportView.as_view()), name="hsg-report"),

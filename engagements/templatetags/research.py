@@ -8,10 +8,11 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def with_current_filters(context, url_name):
-    """The URL named url_name, carrying the current page's filters (never its page number)."""
+def with_current_filters(context, url_name, *args):
+    """The URL named url_name (with `args`), carrying the current page's filters (never its page
+    number)."""
     params = context["request"].GET.copy()
     params.pop("page", None)
     query = urlencode(sorted(params.lists()), doseq=True)
-    url = reverse(url_name)
+    url = reverse(url_name, args=args)
     return f"{url}?{query}" if query else url

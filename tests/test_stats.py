@@ -1,0 +1,117 @@
+"""/stats/: contact statistics that agree with the list for the same filters."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+
+from engagements.domain import leaders
+from engagements.domain.stats import ContactStats
+from engagements.models import Encounter
+from tests.factories import EncounterFactory
+
+pytestmark = pytest.mark.django_db
+STATS = reverse("stats")
+
+
+def csv_rows(response):
+    text = b"".join(response.streaming_content if response.streaming else [response.content])
+    return list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+
+
+def list_count(client, **params):
+    return client.get(reverse("encounter-list"), params).context["paginator"].count
+
+
+def test_the_page_draws_every_chart_with_its_table_and_csv_link(client, seeded):
+    response = client.get(STATS)
+    assert response.status_code == 200
+    slugs = [chart.slug for chart in response.context["charts"]]
+    assert slugs == list(ContactStats.CHARTS)
+    for slug in slugs:
+        assert f'id="chart-{slug}"' in response.text
+        assert reverse("stats-csv", args=[slug]) in response.text
+    assert response.text.count('<svg class="bars"') == len(slugs)
+    assert "<title>2021, Leader: 3</title>" in response.text
+
+
+@pytest.mark.parametrize("level", [value for value, _ in Encounter.Level.choices])
+def test_csv_per_level_equals_the_lists_count(client, seeded, level):
+    """Each level's column of the per-year CSV adds up to the list's count for that level."""
+    rows = csv_rows(client.get(reverse("stats-csv", args=["by-year-level"])))
+    column = rows[0].index(Encounter.Level(level).label)
+    assert sum(int(row[column]) for row in rows[1:]) == list_count(client, level=level)
+
+
+def test_csv_honours_the_filters(client, seeded):
+    params = {"level": "leader", "date_after": "2022-01-01", "date_before": "2023-12-31"}
+    rows = csv_rows(client.get(reverse("stats-csv", args=["by-year-kind"]), params))
+    assert rows[0][0] == "Year" and rows[0][-1] == "Total"
+    assert [row[0] for row in rows[1:]] == ["2022", "2023"]
+    assert sum(int(row[-1]) for row in rows[1:]) == list_count(client, **params) == 2
+
+
+def test_administration_pairs_split_on_inauguration_day(client, db):
+    EncounterFactory(start_date=datetime.date(2021, 1, 19), level="leader", status="published")
+    EncounterFactory(start_date=datetime.date(2021, 1, 20), level="leader", status="published")
+    EncounterFactory(start_date=datetime.date(2021, 6, 1), level="cabinet", status="published")
+    chart = client.get(STATS).context["charts"][2]
+    assert chart.slug == "by-administration"
+    counts = {row.label: row.values for row in chart.rows}
+    assert counts == {
+        "Trump × Xi, 2017": [1, 0, 0, 0, 0],
+        "Biden × Xi, 2021": [1, 1, 0, 0, 0],
+    }
+
+
+def test_gaps_median_and_longest_per_pair(client, db):
+    for day in [(2021, 2, 10), (2021, 3, 1), (2021, 6, 1), (2021, 6, 11)]:
+        EncounterFactory(
+            start_date=datetime.date(*day), level="leader", status="published", occurrence="held"
+        )
+    EncounterFactory(
+        start_date=datetime.date(2021, 4, 1), level="leader", occurrence="cancelled",
+        status="published",
+    )  # fmt: skip
+    rows = csv_rows(client.get(reverse("stats-csv", args=["gaps"])))
+    assert rows[0] == [
+        "US president × PRC leader", "Median gap (days)", "Longest gap (days)", "Gaps",
+        "Longest gap from", "Longest gap until",
+    ]  # fmt: skip
+    assert rows[1] == ["Biden × Xi, 2021", "19", "92", "3", "2021-03-01", "2021-06-01"]
+
+
+def test_initiative_shares_and_visit_directions(client, db):
+    for initiated_by, kind, venue in [
+        ("us", "visit", "prc"),
+        ("us", "phone_call", "remote"),
+        ("prc", "visit", "us"),
+        ("unknown", "visit", "prc"),
+    ]:
+        EncounterFactory(
+            start_date=datetime.date(2023, 5, 1), status="published", initiated_by=initiated_by,
+            kind=kind, venue=venue,
+        )  # fmt: skip
+    initiated = csv_rows(client.get(reverse("stats-csv", args=["initiated"])))
+    assert initiated[1][1:] == ["2", "1", "0", "1", "4", "66.7", "33.3"]
+    assert initiated[-1][0] == "All"
+    visits = csv_rows(client.get(reverse("stats-csv", args=["visits"])))
+    assert visits[0][1:] == ["US officials in the PRC", "PRC officials in the US", "Total"]
+    assert visits[1][1:] == ["2", "1", "3"]
+
+
+def test_bad_filters_and_unknown_charts(client, db):
+    assert client.get(STATS, {"date_after": "2021-02-30"}).status_code == 400
+    response = client.get(reverse("stats-csv", args=["gaps"]), {"kind": "teleport"})
+    assert response.status_code == 400 and b"kind" in response.content
+    assert client.get("/stats/nonsense.csv").status_code == 404
+
+
+def test_leaders_terms_do_not_overlap():
+    for terms in (leaders.US_PRESIDENTS, leaders.PRC_LEADERS, leaders.PRC_PRESIDENTS):
+        for earlier, later in zip(terms, terms[1:], strict=False):
+            assert earlier.end == later.start
+        assert terms[-1].end is None
+    assert leaders.term_on(leaders.PRC_LEADERS, datetime.date(1979, 1, 1)).name == "Deng"

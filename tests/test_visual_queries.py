@@ -1,0 +1,29 @@
+"""The drawing pages (/stats/, /map/, /people/network/…) keep to the list page's query budget:
+their query counts do not grow with the number of encounters."""
+
+import pytest
+from django.urls import reverse
+
+from tests.test_query_counts import (
+    FILTERED_LIST_QUERIES,
+    LIST_QUERIES,
+    many_encounters,
+    queries_for,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("name", ["stats"])
+def test_queries_do_not_grow_with_encounters(client, name):
+    many_encounters(5)
+    few = queries_for(client, reverse(name))
+    many_encounters(60)
+    assert queries_for(client, reverse(name)) == few <= LIST_QUERIES
+
+
+@pytest.mark.parametrize("name", ["stats"])
+def test_filtered_queries_stay_within_the_filtered_lists_budget(client, name):
+    people, topics = many_encounters(30)
+    params = {"q": "climate", "person": people[0].slug, "topic": topics[0].slug, "level": "leader"}
+    assert queries_for(client, reverse(name), params) <= FILTERED_LIST_QUERIES
