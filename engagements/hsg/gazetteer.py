@@ -383,6 +383,34 @@ PLACES = {
     "Seattle": ("Seattle", "Seattle", "US"),
 }
 
+# City-centre coordinates (latitude, longitude) of each place above, as a gazetteer of cities
+# gives them (GeoNames' city entries, CC BY 4.0, geonames.org): they place the city on the map,
+# not a building. Hainan, a province the records name without a city, is placed at its capital,
+# Haikou; Mar-a-Lago at the estate in Palm Beach. Existing rows get them from migration
+# 0008_place_coordinates.
+PLACE_COORDINATES = {
+    "Beijing": ("39.907500", "116.397230"),
+    "Shanghai": ("31.222220", "121.458060"),
+    "Hangzhou": ("30.293650", "120.161420"),
+    "Suzhou": ("31.304080", "120.595380"),
+    "Xi'an": ("34.258330", "108.928610"),
+    "Guilin": ("25.281940", "110.286390"),
+    "Dalian": ("38.912220", "121.602220"),
+    "Qufu": ("35.596670", "116.991110"),
+    "Chengdu": ("30.666670", "104.066670"),
+    "Shenzhen": ("22.545540", "114.068300"),
+    "Hainan": ("20.045830", "110.341670"),
+    "Hong Kong": ("22.278320", "114.174690"),
+    "New York": ("40.714270", "-74.005970"),
+    "Rancho Mirage": ("33.739740", "-116.412790"),
+    "Mar-a-Lago": ("26.677050", "-80.036970"),
+    "Crawford": ("31.534330", "-97.443900"),
+    "Pittsburgh": ("40.440620", "-79.995890"),
+    "San Francisco": ("37.774930", "-122.419420"),
+    "Honolulu": ("21.306940", "-157.858330"),
+    "Seattle": ("47.606210", "-122.332070"),
+}
+
 # Locale as written -> our place key. Wade-Giles and older spellings are kept on the source.
 LOCALES = {
     "Peking": "Beijing",

@@ -271,7 +271,17 @@ class Importer:
     def place(self, key):
         if key not in self.places:
             name, city, country = gz.PLACES[key]
-            self.places[key] = Place.objects.get_or_create(name=name, city=city, country=country)[0]
+            latitude, longitude = gz.PLACE_COORDINATES[key]
+            place, _ = Place.objects.get_or_create(
+                name=name,
+                city=city,
+                country=country,
+                defaults={"latitude": latitude, "longitude": longitude},
+            )
+            if place.latitude is None:  # made before coordinates were known
+                place.latitude, place.longitude = latitude, longitude
+                place.save(update_fields=["latitude", "longitude"])
+            self.places[key] = place
         return self.places[key]
 
     # People ----------------------------------------------------------------------------

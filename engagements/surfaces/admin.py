@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -382,11 +383,55 @@ class PersonAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class CoordinatesFilter(admin.SimpleListFilter):
+    title = "coordinates"
+    parameter_name = "coordinates"
+
+    def lookups(self, request, model_admin):
+        return [("missing", "Missing (not on the map)"), ("given", "Given")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("missing", "given"):
+            return queryset.filter(latitude__isnull=self.value() == "missing")
+        return queryset
+
+
+NO_COORDINATES = "{} has no coordinates: its encounters are not on the public map (/map/)."
+
+
 @admin.register(Place)
 class PlaceAdmin(admin.ModelAdmin):
-    list_display = ["name", "city", "country"]
-    list_filter = ["country"]
+    """Places, with a warning wherever one lacks the coordinates the map needs."""
+
+    list_display = ["name", "city", "country", "on_the_map"]
+    list_filter = [CoordinatesFilter, "country"]
     search_fields = ["name", "city", "country"]
+
+    @admin.display(boolean=True, description="on the map")
+    def on_the_map(self, place):
+        return place.latitude is not None
+
+    def changelist_view(self, request, extra_context=None):
+        missing = Place.objects.filter(latitude__isnull=True).count()
+        if missing and request.method == "GET":
+            messages.warning(
+                request,
+                f"{missing} place{'s' if missing != 1 else ''} ha{'ve' if missing != 1 else 's'}"
+                " no coordinates and cannot be drawn on the public map: filter by "
+                "“coordinates: missing” and add a latitude and longitude.",
+            )
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        place = self.get_object(request, unquote(object_id))
+        if place and place.latitude is None and request.method == "GET":
+            messages.warning(request, NO_COORDINATES.format(place))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.latitude is None:
+            messages.warning(request, NO_COORDINATES.format(obj))
 
 
 @admin.register(Topic)
