@@ -300,7 +300,11 @@ def counterparts_met_most(person):
         .exclude(person=person)
         .exclude(side=person.side)
         .values("person__slug", "person__name", "person__name_zh", "side")
-        .annotate(count=Count("encounter", distinct=True), last=Max("encounter__start_date"))
+        .annotate(
+            count=Count("encounter", distinct=True),
+            first=Min("encounter__start_date"),
+            last=Max("encounter__start_date"),
+        )
         .order_by("-count", "-last", "person__name")[:COUNTERPARTS_SHOWN]
     )
 
