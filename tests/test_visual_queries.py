@@ -14,7 +14,7 @@ from tests.test_query_counts import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("name", ["stats"])
+@pytest.mark.parametrize("name", ["stats", "map", "people-network"])
 def test_queries_do_not_grow_with_encounters(client, name):
     many_encounters(5)
     few = queries_for(client, reverse(name))
@@ -22,8 +22,16 @@ def test_queries_do_not_grow_with_encounters(client, name):
     assert queries_for(client, reverse(name)) == few <= LIST_QUERIES
 
 
-@pytest.mark.parametrize("name", ["stats"])
+@pytest.mark.parametrize("name", ["stats", "map", "people-network"])
 def test_filtered_queries_stay_within_the_filtered_lists_budget(client, name):
     people, topics = many_encounters(30)
     params = {"q": "climate", "person": people[0].slug, "topic": topics[0].slug, "level": "leader"}
     assert queries_for(client, reverse(name), params) <= FILTERED_LIST_QUERIES
+
+
+def test_a_places_listing_on_the_map_stays_within_budget(client):
+    from engagements.models import Place
+
+    many_encounters(60)
+    place = Place.objects.get()
+    assert queries_for(client, reverse("map"), {"place": place.pk}) <= LIST_QUERIES

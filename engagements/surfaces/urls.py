@@ -13,15 +13,20 @@ urlpatterns = [
     path("encounters/", views.EncounterListView.as_view(), name="encounter-list"),
     path("encounters/<slug:slug>/", views.EncounterDetailView.as_view(), name="encounter-detail"),
     path(
+        "encounters/<slug:slug>/accounts/", visual.AccountsView.as_view(), name="encounter-accounts"
+    ),
+    path(
         "encounters/<slug:slug>/preview/",
         views.EncounterPreviewView.as_view(),
         name="encounter-preview",
     ),
     path("timeline/", views.TimelineView.as_view(), name="timeline"),
     path("people/", views.PersonListView.as_view(), name="person-list"),
+    path("people/network/", visual.NetworkView.as_view(), name="people-network"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
     path("topics/", views.TopicListView.as_view(), name="topic-list"),
     path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
+    path("map/", visual.MapView.as_view(), name="map"),
     path("stats/", visual.StatsView.as_view(), name="stats"),
     re_path(r"^stats/(?P<chart>[-a-z]+)\.csv$", visual.stats_csv, name="stats-csv"),
     path("about/", guides.AboutDataView.as_view(), name="about"),

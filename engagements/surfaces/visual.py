@@ -9,11 +9,16 @@ import csv
 import io
 
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.views.decorators.http import require_safe
-from django.views.generic import TemplateView
+from django.views.generic import DetailView, TemplateView
 
+from engagements.domain import geo
+from engagements.domain.accounts import compare_accounts, shared_topics
 from engagements.domain.filters import filter_encounters
+from engagements.domain.network import build_network
 from engagements.domain.stats import ContactStats
+from engagements.models import Encounter
 from engagements.surfaces.exports import CSV_BOM, bad_parameters
 from engagements.surfaces.views import FilteredEncountersMixin
 
@@ -50,3 +55,83 @@ def csv_response(chart, filename):
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+class MapView(FilteredEncountersMixin, TemplateView):
+    """/map/: where the filtered encounters took place; ?place=<id> lists one place's."""
+
+    template_name = "engagements/map.html"
+    PLACE_LISTED = 100
+
+    def selected_place(self):
+        value = self.request.GET.get("place", "")
+        return int(value) if value.isdigit() and len(value) < 10 else None
+
+    def place_link(self, pk):
+        query = self.request.GET.copy()
+        query["place"] = str(pk)
+        return f"?{query.urlencode()}#place-encounters"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not self.filterset.is_valid():
+            return context
+        selected = self.selected_place()
+        spots, unmapped = geo.place_spots(self.filtered, selected, self.place_link)
+        place = next((spot for spot in spots if spot.selected), None)
+        without_place = self.request.GET.copy()
+        without_place.pop("place", None)
+        context.update(
+            spots=spots,
+            unmapped=unmapped,
+            map_width=geo.WIDTH,
+            map_height=geo.HEIGHT,
+            land=geo.land_path(),
+            place=place,
+            clear_place_url=f"?{without_place.urlencode()}",
+            place_encounters=(
+                self.filtered.filter(place_id=place.pk).with_list_data()[: self.PLACE_LISTED]
+                if place
+                else None
+            ),
+        )
+        return context
+
+
+class NetworkView(FilteredEncountersMixin, TemplateView):
+    """/people/network/: the most connected people on each side and their ties."""
+
+    template_name = "engagements/network.html"
+
+    def list_url(self, *slugs):
+        """The list of the filtered encounters in which all of `slugs` took part."""
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        people = query.getlist("person")
+        query.setlist("person", people + [slug for slug in slugs if slug not in people])
+        return f"{reverse('encounter-list')}?{query.urlencode()}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.filterset.is_valid():
+            context["network"] = build_network(self.filtered, self.list_url)
+        return context
+
+
+class AccountsView(DetailView):
+    """/encounters/<slug>/accounts/: the two governments' readouts side by side; 404 unless the
+    encounter has both."""
+
+    template_name = "engagements/accounts.html"
+    context_object_name = "encounter"
+
+    def get_queryset(self):
+        return Encounter.objects.published().with_detail_data()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pair = compare_accounts(self.object)
+        if pair is None:
+            raise Http404("This encounter does not have both governments' readouts.")
+        context.update(accounts=pair, shared=shared_topics(*pair))
+        return context

@@ -43,7 +43,60 @@ def test_a_charts_csv_equals_the_lists_counts(page, seed, assert_accessible):
     assert heading_count(page) == sum(int(row["Total"]) for row in rows if row["Year"] == "2021")
 
 
-@pytest.mark.parametrize("path", ["/stats/"])
+def test_a_map_click_lists_the_places_encounters(page, seed, assert_accessible):
+    page.goto("/map/?level=envoy")
+    assert_accessible(page)
+    tianjin = page.get_by_role("link", name="Tianjin (CN): 3 encounters")
+    tianjin.click()
+    page.wait_for_url(re.compile(r"/map/\?level=envoy&place=\d+#place-encounters"))
+    section = page.locator("#place-encounters")
+    assert section.locator("h2").inner_text() == "Tianjin (CN): 3 encounters"
+    assert section.locator(".encounter-row").count() == 3
+    assert section.get_by_role("link", name="Kerry–Wang Yi video call").is_visible()
+    assert_accessible(page)
+
+
+def test_the_networks_counts_equal_the_person_filters(page, seed, assert_accessible):
+    page.goto("/people/network/")
+    assert_accessible(page)
+    ties = page.locator("table.ties-table tbody tr")
+    first = ties.first.locator("td")
+    us, prc, count = first.nth(0).inner_text(), first.nth(1).inner_text(), first.nth(2).inner_text()
+    assert (us, prc) == ("Joe Biden", "Xi Jinping")
+    first.nth(2).get_by_role("link").click()
+    page.wait_for_url(re.compile(r"person=joe-biden&person=xi-jinping"))
+    assert heading_count(page) == int(count) == 6
+    # A person's count, from the people table, is the person filter's count.
+    page.goto("/people/network/?level=envoy")
+    row = page.locator("table.people-table tbody tr").first
+    name, total = row.locator("td").nth(0).inner_text(), row.locator("td").nth(2).inner_text()
+    row.locator("td").nth(2).get_by_role("link").click()
+    page.wait_for_url(re.compile(r"level=envoy&person="))
+    assert heading_count(page) == int(total)
+    assert page.get_by_role("link", name=f"Remove filter People: {name}").is_visible()
+
+
+def test_both_sides_accounts_are_accessible(page, seed, assert_accessible):
+    from engagements.models import Encounter, Quote, Source
+
+    encounter = Encounter.objects.get(slug="kerry-climate-trip-tianjin-2021-08")
+    prc = Source.objects.create(
+        encounter=encounter, kind="prc_readout", outlet="Ministry of Foreign Affairs",
+        title="Wang Yi holds video talks with Kerry", note="",
+    )  # fmt: skip
+    Quote.objects.create(
+        encounter=encounter, source=prc, text="Climate cooperation cannot be separated.",
+        speaker_description="the Ministry's readout",
+    )  # fmt: skip
+    page.goto("/encounters/kerry-climate-trip-tianjin-2021-08/")
+    page.get_by_role("link", name="Compare both sides' accounts").click()
+    page.wait_for_url("**/accounts/")
+    assert page.get_by_role("heading", name="US official readout").is_visible()
+    assert page.get_by_role("heading", name="PRC official readout").is_visible()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("path", ["/stats/", "/map/", "/people/network/"])
 def test_pages_fit_a_phone(phone_page, seed, assert_accessible, path):
     phone_page.goto(path)
     width = phone_page.evaluate("document.documentElement.scrollWidth")
