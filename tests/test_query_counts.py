@@ -104,8 +104,8 @@ def test_detail_queries_do_not_grow_with_participants(client):
     assert counts[0] == counts[1] <= DETAIL_QUERIES
 
 
-# data version, facets, then bounds, month chart, marks and leader gaps
-TIMELINE_QUERIES = 1 + FACET_QUERIES + 4
+# data version, facets, then bounds, month chart, marks, principals and leader gaps
+TIMELINE_QUERIES = 1 + FACET_QUERIES + 5
 
 
 def test_timeline_queries_do_not_grow_with_encounters(client):

@@ -90,3 +90,25 @@ def test_empty_timeline(client):
     response = client.get(TIMELINE)
     assert response.status_code == 200
     assert "No encounters match these filters." in response.text
+
+
+def test_lanes_by_kind_and_leaders_bands(client, seeded):
+    response = client.get(TIMELINE, {"lanes": "kind"})
+    timeline = response.context["timeline"]
+    lanes = {lane.level: lane for lane in timeline.lanes}
+    assert list(lanes) == list(Encounter.Kind)
+    assert len(lanes["summit_sideline"].marks) == 3
+    assert not timeline.gaps  # gaps belong to the leader lane
+    us_row = timeline.band_rows[0]
+    assert us_row.label == "US president" and [b.label for b in us_row.bands] == ["Biden"]
+    assert 'name="lanes" value="kind"' in response.text  # the filter form keeps the choice
+    assert client.get(TIMELINE, {"lanes": "sideways"}).status_code == 400
+
+
+def test_marks_carry_principals_and_dates_for_tooltips(client, seeded):
+    response = client.get(TIMELINE, {"level": "leader"})
+    mark = response.context["timeline"].lanes[0].marks[0]
+    assert mark.principals == "Joe Biden, Xi Jinping"
+    assert mark.day == "2021-02-10" and mark.when == "10 Feb 2021"
+    assert 'data-principals="Joe Biden, Xi Jinping"' in response.text
+    assert mark.label.endswith(": Joe Biden, Xi Jinping")

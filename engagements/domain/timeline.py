@@ -18,7 +18,8 @@ from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.urls import get_script_prefix, reverse
 
-from engagements.models import Encounter
+from engagements.domain import leaders
+from engagements.models import Encounter, Participation, Side
 
 # Drawing units (the SVG scales to its container through its viewBox).
 LEFT = 90  # lane labels
@@ -41,7 +42,22 @@ LANE_LABELS = {
     Encounter.Level.DEPUTY: "Deputy",
     Encounter.Level.ENVOY: "Envoy",
     Encounter.Level.WORKING: "Working",
+    Encounter.Kind.PHONE_CALL: "Phone",
+    Encounter.Kind.VIDEO_CALL: "Video",
+    Encounter.Kind.MEETING: "Meeting",
+    Encounter.Kind.VISIT: "Visit",
+    Encounter.Kind.TALKS: "Talks",
+    Encounter.Kind.SUMMIT_SIDELINE: "Sideline",
 }
+# The `lanes` parameter: one lane per level (the default) or per kind.
+LANES_BY = {"level": LEVELS, "kind": list(Encounter.Kind)}
+# Leaders' terms drawn as bands above the lanes (engagements/domain/leaders.py).
+BAND_HEIGHT = 15
+BAND_ROWS = [
+    ("US president", leaders.US_PRESIDENTS),
+    ("PRC leader", leaders.PRC_LEADERS),
+    ("PRC president", leaders.PRC_PRESIDENTS),
+]
 
 
 @dataclass
@@ -70,6 +86,10 @@ class Mark:
     url: str
     count: int = 1
     radius: float = 7
+    day: str = ""  # ISO date the mark stands for (its middle day), for the script's zoom
+    title: str = ""
+    when: str = ""
+    principals: str = ""
 
     @property
     def symbol_x(self):  # the kind's symbol is 16 units square, centred on the mark
@@ -118,6 +138,37 @@ class Gap:
 
 
 @dataclass
+class Band:
+    """A leader's term, clipped to the axis."""
+
+    x1: float
+    x2: float
+    label: str
+    start: str  # ISO dates, for the script's zoom
+    end: str
+    odd: bool
+
+    @property
+    def width(self):
+        return round(self.x2 - self.x1, 1)
+
+    @property
+    def mid_x(self):
+        return round((self.x1 + self.x2) / 2, 1)
+
+
+@dataclass
+class BandRow:
+    label: str
+    y: float
+    bands: list = field(default_factory=list)
+
+    @property
+    def label_y(self):
+        return self.y + BAND_HEIGHT - 4
+
+
+@dataclass
 class Timeline:
     total: int
     first: datetime.date | None = None
@@ -132,6 +183,12 @@ class Timeline:
     gaps: list = field(default_factory=list)
     gap_count: int = 0  # every gap, shown or not
     period: str = ""  # "" when every encounter has its own mark, else month/quarter/year
+    lanes_by: str = "level"
+    band_rows: list = field(default_factory=list)
+    band_height: float = BAND_HEIGHT
+    lanes_top: float = 0
+    axis_start: str = ""  # ISO dates of the axis' ends, for the script's zoom
+    axis_end: str = ""
     month_counts: list = field(default_factory=list)  # [(year, count)] for the table
     width: float = LEFT + PLOT_WIDTH + RIGHT
     height: float = 0
@@ -142,6 +199,10 @@ class Timeline:
     axis_y: float = CHART_TOP + CHART_HEIGHT + AXIS_GAP - 6
     label_x: float = LEFT - 10
     chart_max_y: float = CHART_TOP + 10
+
+    @property
+    def lanes_height(self):
+        return LANE_HEIGHT * len(self.lanes)
 
     @property
     def longest_gaps(self):
@@ -180,30 +241,60 @@ class Scale:
         return round(LEFT + (day - self.start).days / self.days * PLOT_WIDTH, 1)
 
 
-def build_timeline(queryset, params):
-    """The timeline of `queryset` (filtered, published encounters); `params` builds links."""
+def build_timeline(queryset, params, lanes_by="level"):
+    """The timeline of `queryset` (filtered, published encounters); `params` builds links;
+    `lanes_by` is "level" or "kind"."""
     queryset = queryset.order_by()
     bounds = queryset.aggregate(total=Count("pk"), first=Min("start_date"), last=Max("end_date"))
-    timeline = Timeline(total=bounds["total"])
-    lanes_top = timeline.axis_y + 20
+    timeline = Timeline(total=bounds["total"], lanes_by=lanes_by)
+    values = LANES_BY[lanes_by]
+    band_top = timeline.axis_y + 12
+    lanes_top = band_top + BAND_HEIGHT * len(BAND_ROWS) + 8
+    timeline.lanes_top = lanes_top
     timeline.lanes = [
-        Lane(level.value, level.label, LANE_LABELS[level], lanes_top + LANE_HEIGHT * (i + 0.5))
-        for i, level in enumerate(LEVELS)
+        Lane(value.value, value.label, LANE_LABELS[value], lanes_top + LANE_HEIGHT * (i + 0.5))
+        for i, value in enumerate(values)
     ]
-    timeline.height = lanes_top + LANE_HEIGHT * len(LEVELS) + 10
+    timeline.height = lanes_top + LANE_HEIGHT * len(values) + 10
     if not timeline.total:
         return timeline
     timeline.first, timeline.last = bounds["first"], bounds["last"]
     scale = Scale(timeline.first, timeline.last)
+    timeline.axis_start, timeline.axis_end = scale.start.isoformat(), scale.end.isoformat()
     add_month_chart(timeline, queryset, scale)
     timeline.ticks = axis_ticks(scale)
+    timeline.band_rows = leader_bands(scale, band_top)
     lanes = {lane.level: lane for lane in timeline.lanes}
     if timeline.total <= MAX_MARKS:
-        add_single_marks(lanes, queryset, scale)
+        add_single_marks(lanes, queryset, scale, lanes_by)
     else:
-        add_period_marks(timeline, lanes, queryset, scale, params)
-    add_leader_gaps(timeline, lanes[Encounter.Level.LEADER], queryset, scale)
+        add_period_marks(timeline, lanes, queryset, scale, params, lanes_by)
+    if lanes_by == "level":
+        add_leader_gaps(timeline, lanes[Encounter.Level.LEADER], queryset, scale)
     return timeline
+
+
+def leader_bands(scale, top):
+    """Each series of leaders' terms as a row of bands, clipped to the axis."""
+    rows = []
+    for i, (label, terms) in enumerate(BAND_ROWS):
+        row = BandRow(label, top + i * BAND_HEIGHT)
+        for j, term in enumerate(terms):
+            start = max(term.start, scale.start)
+            end = min(term.end or scale.end, scale.end)
+            if start < end:
+                row.bands.append(
+                    Band(
+                        scale.x(start),
+                        scale.x(end),
+                        term.name,
+                        start.isoformat(),
+                        end.isoformat(),
+                        j % 2 == 1,
+                    )  # fmt: skip
+                )
+        rows.append(row)
+    return rows
 
 
 def add_month_chart(timeline, queryset, scale):
@@ -263,19 +354,43 @@ def spread(marks):
         mark.y += ROW_OFFSETS[row]
 
 
-def add_single_marks(lanes, queryset, scale):
-    rows = queryset.values_list("slug", "title", "kind", "level", "start_date", "end_date")
-    for slug, title, kind, level, start, end in rows.order_by("start_date", "id"):
-        lane = lanes[level]
+def principals_of(queryset):
+    """{encounter id: "Name, Name"} of who led each side (one query)."""
+    names = {}
+    rows = (
+        Participation.objects.leads()
+        .filter(encounter__in=queryset.values("pk"))
+        .values_list("encounter", "side", "order", "id", "person__name")
+    )
+    # The US side first, then the PRC, then others, as the detail page lists them.
+    sides = {Side.US: 0, Side.PRC: 1}
+    for encounter, _side, _order, _pk, name in sorted(
+        rows, key=lambda row: (row[0], sides.get(row[1], 2), row[2], row[3])
+    ):
+        names.setdefault(encounter, []).append(name)
+    return {encounter: ", ".join(people) for encounter, people in names.items()}
+
+
+def add_single_marks(lanes, queryset, scale, lanes_by="level"):
+    rows = queryset.values_list("pk", "slug", "title", "kind", "level", "start_date", "end_date")
+    principals = principals_of(queryset)
+    for pk, slug, title, kind, level, start, end in rows.order_by("start_date", "id"):
+        lane = lanes[kind if lanes_by == "kind" else level]
         middle = start + (end - start) / 2
         when = f"{start.day} {start:%b %Y}" + (f" – {end.day} {end:%b %Y}" if end != start else "")
+        who = principals.get(pk, "")
         lane.marks.append(
             Mark(
                 x=scale.x(middle) + 0.5,
                 y=lane.y,
                 kind=kind,
-                label=f"{title}, {when} ({Encounter.Kind(kind).label})",
+                label=f"{title}, {when} ({Encounter.Kind(kind).label})"
+                + (f": {who}" if who else ""),
                 url=encounter_url(slug),
+                day=middle.isoformat(),
+                title=title,
+                when=when,
+                principals=who,
             )
         )
     for lane in lanes.values():
@@ -301,30 +416,38 @@ def period_end(start, period):
     return day - datetime.timedelta(days=1)
 
 
-def add_period_marks(timeline, lanes, queryset, scale, params):
+def add_period_marks(timeline, lanes, queryset, scale, params, lanes_by="level"):
     timeline.period, trunc = period_of(months_between(scale.start, scale.end))
     rows = (
         queryset.annotate(period=trunc("start_date"))
-        .values("level", "period")
+        .values(lanes_by, "period")
         .annotate(n=Count("pk"))
         .order_by("period")
     )
     rows = list(rows)
     biggest = max(row["n"] for row in rows)
     for row in rows:
-        lane, start = lanes[row["level"]], row["period"]
+        lane, start = lanes[row[lanes_by]], row["period"]
         end = period_end(start, timeline.period)
         count = row["n"]
+        what = (
+            f"{lane.label.lower()}-level encounter{'s' if count != 1 else ''}"
+            if lanes_by == "level"
+            else f"encounter{'s' if count != 1 else ''} ({lane.label})"
+        )
+        middle = start + (end - start) / 2
         lane.marks.append(
             Mark(
                 x=round((scale.x(start) + scale.x(end + datetime.timedelta(days=1))) / 2, 1),
                 y=lane.y,
                 kind="many",
-                label=f"{count} {lane.label.lower()}-level encounter{'s' if count != 1 else ''}"
-                f", {period_label(start, timeline.period)}",
-                url=list_url(params, row["level"], start, end),
+                label=f"{count} {what}, {period_label(start, timeline.period)}",
+                url=list_url(params, row[lanes_by], start, end, lanes_by),
                 count=count,
                 radius=round(3 + 12 * sqrt(count / biggest), 1),
+                day=middle.isoformat(),
+                title=f"{count} {what}",
+                when=period_label(start, timeline.period),
             )
         )
 
@@ -337,12 +460,12 @@ def period_label(start, period):
     return str(start.year)
 
 
-def list_url(params, level, start, end):
+def list_url(params, value, start, end, lanes_by="level"):
     """The list of one lane's encounters in one period, keeping the other filters."""
     query = params.copy()
-    for name in ("page", "sort", "level", "date_after", "date_before"):
+    for name in ("page", "sort", "lanes", lanes_by, "date_after", "date_before"):
         query.pop(name, None)
-    query["level"] = level
+    query[lanes_by] = value
     # Narrow an existing range rather than widen it.
     after, before = params.get("date_after", ""), params.get("date_before", "")
     query["date_after"] = max(start.isoformat(), after)

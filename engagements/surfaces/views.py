@@ -8,7 +8,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from engagements.domain.facets import active_chips, facets
 from engagements.domain.filters import PersonFilterSet, add_headlines, filter_encounters
 from engagements.domain.models import published
-from engagements.domain.timeline import build_timeline
+from engagements.domain.timeline import LANES_BY, build_timeline
 from engagements.infrastructure.derived import DerivedCache
 from engagements.models import Encounter, Participation, Person, Side, Source, Topic
 from engagements.surfaces.pagination import ListPaginator
@@ -97,11 +97,22 @@ class TimelineView(FilteredEncountersMixin, TemplateView):
 
     template_name = "engagements/timeline.html"
 
+    def get(self, request, *args, **kwargs):
+        # `lanes` (level or kind) chooses the drawing, not the encounters: it is not a filter.
+        self.lanes_by = request.GET.get("lanes") or "level"
+        if self.lanes_by not in LANES_BY:
+            self.lanes_by = "level"
+            response = super().get(request, *args, lanes_error=True, **kwargs)
+            response.status_code = 400
+            return response
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if self.filterset.is_valid():
+        context = super().get_context_data(lanes_by=self.lanes_by, **kwargs)
+        if self.filterset.is_valid() and not kwargs.get("lanes_error"):
             context["timeline"] = self.derived.get(
-                "timeline", lambda: build_timeline(self.filtered, self.request.GET)
+                f"timeline-{self.lanes_by}",
+                lambda: build_timeline(self.filtered, self.request.GET, self.lanes_by),
             )
         return context
 
