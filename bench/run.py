@@ -231,6 +231,13 @@ def endpoints(fx, admin_cookie):
             f"/people/{fx['person']}/",
         ),
         Endpoint("api", "API list", "/api/v1/encounters/", optional=True),
+        Endpoint("stats", "contact statistics", "/stats/", optional=True),
+        Endpoint("stats_csv", "statistics CSV (gaps)", "/stats/gaps.csv", optional=True),
+        Endpoint("map", "map of places", "/map/", optional=True),
+        Endpoint("network", "who meets whom", "/people/network/", optional=True),
+        Endpoint(
+            "timeline_kind", "timeline, lanes by kind", "/timeline/?lanes=kind", optional=True
+        ),
         Endpoint(
             "admin",
             "admin changelist, logged in (1 connection)",
