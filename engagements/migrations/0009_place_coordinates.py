@@ -34,6 +34,6 @@ def add_coordinates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("engagements", "0007_import_cache_table")]
+    dependencies = [("engagements", "0008_source_title_is_description")]
 
     operations = [migrations.RunPython(add_coordinates, migrations.RunPython.noop)]
