@@ -68,7 +68,7 @@ def test_migration_fills_coordinates_of_existing_places(db):
 
     beijing = PlaceFactory(name="Beijing", city="Beijing", country="CN")
     other = PlaceFactory(name="Somewhere", city="Nowhere", country="FR")
-    migration = importlib.import_module("engagements.migrations.0009_place_coordinates")
+    migration = importlib.import_module("engagements.migrations.0010_place_coordinates")
     migration.add_coordinates(apps, None)
     beijing.refresh_from_db()
     other.refresh_from_db()

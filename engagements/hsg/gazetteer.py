@@ -387,7 +387,7 @@ PLACES = {
 # gives them (GeoNames' city entries, CC BY 4.0, geonames.org): they place the city on the map,
 # not a building. Hainan, a province the records name without a city, is placed at its capital,
 # Haikou; Mar-a-Lago at the estate in Palm Beach. Existing rows get them from migration
-# 0009_place_coordinates.
+# 0010_place_coordinates.
 PLACE_COORDINATES = {
     "Beijing": ("39.907500", "116.397230"),
     "Shanghai": ("31.222220", "121.458060"),

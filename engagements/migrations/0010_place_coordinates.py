@@ -34,6 +34,6 @@ def add_coordinates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("engagements", "0008_source_title_is_description")]
+    dependencies = [("engagements", "0009_data_version")]
 
     operations = [migrations.RunPython(add_coordinates, migrations.RunPython.noop)]
