@@ -8,11 +8,11 @@ import time
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
 from engagements.infrastructure import replicas
-from engagements.infrastructure.errors import DATABASE_ERRORS, service_unavailable
+from engagements.infrastructure.errors import DATABASE_ERRORS, service_unavailable, wants_json
 from engagements.infrastructure.logs import new_request_id, request_id_var
 
 access_log = logging.getLogger("engagements.access")
@@ -118,6 +118,29 @@ class HealthCheckMiddleware:
         response = health_response(503, status="unavailable", database="unreachable", **report)
         response["Retry-After"] = str(settings.SERVICE_UNAVAILABLE_RETRY_AFTER)
         return response
+
+
+NUL_MESSAGE = "The address contains a NUL character (%00), which no page or parameter accepts."
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or a query parameter: 400 at once.
+
+    PostgreSQL refuses NUL in text, so such a value would otherwise reach a query (a slug
+    lookup, an admin filter or search) and fail there with a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            if wants_json(request):
+                return JsonResponse({"detail": NUL_MESSAGE}, status=400)
+            return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

@@ -88,6 +88,8 @@ MIDDLEWARE = [
     # checks before host validation and the HTTPS redirect, so load balancers can call them.
     "engagements.infrastructure.middleware.RequestIdMiddleware",
     "engagements.infrastructure.middleware.HealthCheckMiddleware",
+    # A NUL in the path or query is a 400 before anything queries the database with it.
+    "engagements.infrastructure.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # CSP outside whitenoise so that static files carry frame-ancestors too.
     "csp.middleware.CSPMiddleware",
@@ -360,6 +362,9 @@ AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "1"))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+# After a login whose `next` is missing or unsafe (another site): the admin, not Django's
+# default /accounts/profile/, which does not exist here.
+LOGIN_REDIRECT_URL = "admin:index"
 # No start-up banner on every process (it would land in the JSON logs and in command output);
 # failed logins and lockouts are still logged.
 AXES_VERBOSE = False

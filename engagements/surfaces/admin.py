@@ -34,7 +34,7 @@ from engagements.models import (
     Source,
     Topic,
 )
-from engagements.surfaces.importing import EncounterResource
+from engagements.surfaces.importing import EncounterResource, UploadExpired
 
 admin.site.site_header = "US–China Engagement Tracker: editors"
 admin.site.site_title = "Engagement Tracker admin"
@@ -322,6 +322,20 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
             return super().history_form_view(request, object_id, version_id, extra_context)
 
     # --- Import ----------------------------------------------------------------------------------
+
+    def process_import(self, request, **kwargs):
+        # A confirmation sent twice (the first one used the upload up) or naming an upload that
+        # is not in the cache gets a message and the upload form, not a server error.
+        try:
+            return super().process_import(request, **kwargs)
+        except UploadExpired:
+            self.message_user(
+                request,
+                "Nothing was imported: this upload has already been imported or has expired. "
+                "Upload the file again if it still needs importing.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:engagements_encounter_import"))
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():

@@ -7,6 +7,7 @@ encounter list takes the public list's filters through the same FilterSet
 """
 
 import functools
+import re
 
 from django import forms
 from django.conf import settings
@@ -107,7 +108,8 @@ class Pagination(PageNumberPagination):
         if values in ([], [""]):  # empty is the same as absent, as for every single value
             return self.page_size
         message = f"Enter one whole number from 1 to {self.max_page_size}."
-        if len(values) > 1 or not values[0].isdigit():
+        # Only ASCII digits: "²".isdigit() is true, but int() refuses it.
+        if len(values) > 1 or not re.fullmatch(r"[0-9]+", values[0]):
             raise ValidationError({self.page_size_query_param: [message]})
         size = int(values[0])
         if not 1 <= size <= self.max_page_size:

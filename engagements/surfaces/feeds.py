@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.http import urlencode
 
 from engagements.domain.filters import filter_encounters
@@ -56,7 +57,10 @@ class EncounterFeed(Feed):
         return f"{encounter.title} ({encounter_dates(encounter)})"
 
     def item_description(self, encounter):
-        return plain_text(encounter.summary)
+        # Atom's summary is type="html": a reader unescapes it once and renders the result as
+        # HTML. The summary is plain text, so it is escaped here once more, and "<img …>" in it
+        # reaches the reader as the text it is on the page, never as markup.
+        return escape(plain_text(encounter.summary))
 
     def item_pubdate(self, encounter):
         return encounter.published_at

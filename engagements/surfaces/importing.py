@@ -21,6 +21,11 @@ from engagements.models import Encounter, Participation, Person, Place, Source, 
 from engagements.surfaces import csv_columns
 
 
+class UploadExpired(ValueError):
+    """The upload named by a confirmation is not (or no longer) in the cache: it expired, was
+    already imported by an earlier click, or the name was never ours."""
+
+
 class DatabaseCacheStorage(CacheStorage):
     """Keeps an upload between dry run and confirmation in the "imports" database cache.
 
@@ -37,7 +42,7 @@ class DatabaseCacheStorage(CacheStorage):
     def read(self):
         data = caches["imports"].get(self.CACHE_PREFIX + self.name)
         if data is None:
-            raise ValueError("The uploaded file has expired; upload it again.")
+            raise UploadExpired("The uploaded file has expired; upload it again.")
         return data
 
     def remove(self):

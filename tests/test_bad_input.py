@@ -1,0 +1,110 @@
+"""Inputs found by trying the site as an attacker or a clumsy user would: each gets a clear
+message and the right status, never a 500."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.test import Client
+
+from tests.factories import EncounterFactory
+from tests.test_import import PROCESS, csv_file, row, upload
+from tests.test_import import people as people  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def anonymous():
+    return Client(raise_request_exception=False)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/encounters/%00/", "/api/v1/people/%00/", "/api/v1/topics/%00/"]
+)
+def test_a_nul_character_in_an_api_path_is_a_400(anonymous, path):
+    response = anonymous.get(path)
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
+
+
+def test_a_nul_character_in_a_page_parameter_is_a_400(anonymous):
+    response = anonymous.get("/encounters/?q=%00")
+    assert response.status_code == 400
+    assert "NUL" in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/engagements/encounter/?status__exact=%00",
+        "/admin/autocomplete/?app_label=engagements&model_name=quote&field_name=speaker&term=%00",
+    ],
+)
+def test_a_nul_character_in_an_admin_parameter_is_a_400(publisher_client, path):
+    publisher_client.raise_request_exception = False
+    assert publisher_client.get(path).status_code == 400
+
+
+@pytest.mark.parametrize("size", ["%C2%B2", "%D9%A3", "1.5", "-1"])
+def test_a_page_size_that_is_not_ascii_digits_is_a_400(anonymous, size):
+    response = anonymous.get(f"/api/v1/encounters/?page_size={size}")
+    assert response.status_code == 400
+    assert "whole number" in response.json()["page_size"][0]
+
+
+def confirmation(client):
+    preview = upload(client, csv_file(row()))
+    confirm = preview.context["confirm_form"]
+    return {name: confirm[name].value() for name in confirm.fields}
+
+
+def test_an_import_confirmed_twice_imports_once_and_says_so(publisher_client, people):  # noqa: F811
+    data = confirmation(publisher_client)
+    assert publisher_client.post(PROCESS, data).status_code == 302
+    again = publisher_client.post(PROCESS, data, follow=True)
+    assert again.status_code == 200
+    assert "already been imported or has expired" in again.text
+    from engagements.models import Encounter
+
+    assert Encounter.objects.count() == 1
+
+
+def test_an_import_confirmation_with_a_forged_file_name_imports_nothing(
+    publisher_client,
+    people,  # noqa: F811
+):
+    data = confirmation(publisher_client) | {"import_file_name": "../../../etc/passwd"}
+    response = publisher_client.post(PROCESS, data, follow=True)
+    assert response.status_code == 200
+    assert "already been imported or has expired" in response.text
+    from engagements.models import Encounter
+
+    assert not Encounter.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Talks on `<img src=x onerror=alert(1)>` & more",
+        "Talks on &lt;img src=x onerror=alert(1)&gt;",
+    ],
+)
+def test_markup_shown_as_text_on_the_page_reaches_feed_readers_as_text(client, summary):
+    # Both summaries show the markup as text on the page (a code span, an escaped entity).
+    EncounterFactory(summary=summary)
+    feed = ET.fromstring(client.get("/feeds/encounters.atom").content)
+    summary = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}summary")
+    assert summary.get("type") == "html"
+    # What a reader renders as HTML: the markup is escaped text, not an element.
+    assert "<img" not in summary.text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in summary.text
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/", ""])
+def test_a_login_with_an_unsafe_next_lands_in_the_admin(client, editor, next_url):
+    response = client.post(
+        "/admin/login/",
+        {"username": "eddie", "password": "correct horse battery", "next": next_url},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
