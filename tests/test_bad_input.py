@@ -108,3 +108,39 @@ def test_a_login_with_an_unsafe_next_lands_in_the_admin(client, editor, next_url
     )
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
+
+
+def test_a_principal_listed_twice_gets_a_row_message_in_editors_words(
+    publisher_client,
+    people,  # noqa: F811
+):
+    content = csv_file(
+        row(principals="Antony Blinken; Wang Yi: Foreign Minister; Wang Yee"),
+        row(slug="two", sources="State: https://www.state.gov/x; Again: https://www.state.gov/x"),
+    )
+    response = upload(publisher_client, content)
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    assert "“Wang Yi” and “Wang Yee” are the same person (Wang Yi)" in response.text
+    assert "The source URL https://www.state.gov/x is listed twice" in response.text
+    assert "IntegrityError" not in response.text and "Key (" not in response.text
+
+
+def test_rows_of_only_commas_are_ignored(publisher_client, people):  # noqa: F811
+    content = csv_file(row()) + b",,,,,,,,,,,,,,,,,,,,\r\n,,,\r\n\r\n"
+    response = upload(publisher_client, content)
+    result = response.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert result.totals["new"] == 1
+
+
+def test_a_file_over_the_row_limit_is_refused_with_a_message(
+    publisher_client,
+    people,  # noqa: F811
+    settings,
+):
+    settings.IMPORT_MAX_ROWS = 2
+    content = csv_file(*(row(slug=f"row-{n}") for n in range(3)))
+    response = upload(publisher_client, content)
+    assert "The file has 3 rows; at most 2 are imported at once" in response.text
+    assert "confirm_form" not in response.context

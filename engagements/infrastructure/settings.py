@@ -380,6 +380,10 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
+# Rows one bulk import may hold: a bigger file is refused with a message (the dry run of
+# the whole file runs inside one request).
+IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "10000"))
+
 # Bulk import (django-import-export). Uploaded files are kept between the dry run and the
 # confirmation in the database cache, never on the web container's disk (containers are
 # stateless). The table is created by migration 0007_import_cache_table.

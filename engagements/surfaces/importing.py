@@ -11,6 +11,7 @@ import datetime
 import re
 import unicodedata
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -117,6 +118,16 @@ class EncounterResource(resources.ModelResource):
                 + "."
             )
         dataset.headers = headers
+        # A spreadsheet often saves rows of only commas after the data: they are not rows.
+        for index in reversed(range(len(dataset))):
+            if not any(str(value or "").strip() for value in dataset[index]):
+                del dataset[index]
+        limit = settings.IMPORT_MAX_ROWS
+        if len(dataset) > limit:
+            raise ValidationError(
+                f"The file has {len(dataset):,} rows; at most {limit:,} are imported at once. "
+                "Split it into smaller files."
+            )
         for name in csv_columns.EXPORT_ONLY_NAMES:
             if name in headers:
                 del dataset[name]
@@ -181,13 +192,19 @@ class EncounterResource(resources.ModelResource):
         return [found.get(name.lower()) or found[name] for name in names]
 
     def parse_principals(self, row):
-        principals, unknown = [], []
+        principals, unknown, named = [], [], {}
         for item in csv_columns.split_items(cell(row, "principals")):
             name, office = csv_columns.split_item(item)
             person = find_person(name)
             if person is None:
                 unknown.append(name)
+            elif person.pk in named:
+                raise ValidationError(
+                    f"“{named[person.pk]}” and “{name}” are the same person ({person.name}): "
+                    "list each principal once."
+                )
             else:
+                named[person.pk] = name
                 principals.append((person, office))
         if unknown:
             raise ValidationError(
@@ -196,9 +213,12 @@ class EncounterResource(resources.ModelResource):
         return principals
 
     def parse_sources(self, row):
-        sources = []
+        sources, urls = [], set()
         for item in csv_columns.split_items(cell(row, "sources")):
             outlet, url = csv_columns.split_item(item)
+            if url and url in urls:
+                raise ValidationError(f"The source URL {url} is listed twice: list it once.")
+            urls.add(url)
             source = Source(outlet=outlet, url=url, kind=Source.Kind.OTHER)
             try:
                 source.full_clean(exclude=["encounter"], validate_constraints=False)
