@@ -190,7 +190,8 @@ def test_restore_cannot_be_used_by_an_editor_to_publish(editor_client, encounter
     encounter.save()
     url = reverse("admin:engagements_encounter_simple_history", args=[encounter.pk, published.pk])
     response = editor_client.post(url, form_data(editor_client.get(url)))
-    assert response.status_code == 200
+    # The content is restored; publication is not (that is a publisher's separate act).
+    assert response.status_code == 302
     encounter.refresh_from_db()
     assert encounter.status == "draft"
 
@@ -209,7 +210,16 @@ def test_public_page_shows_last_updated_and_the_change_log(client, editor_client
     assert "eddie" not in response.text  # editors' names stay in the admin
 
 
-def test_change_log_costs_a_fixed_number_of_queries(client, encounter, django_assert_num_queries):
+def as_editor(instance, user):
+    """Save as an editor would (the admin records its user on every history record)."""
+    instance._history_user = user
+    instance.save()
+    return instance
+
+
+def test_change_log_costs_a_fixed_number_of_queries(
+    client, editor, encounter, django_assert_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -221,26 +231,63 @@ def test_change_log_costs_a_fixed_number_of_queries(client, encounter, django_as
     before = queries()
     for n in range(12):
         encounter.summary = f"Summary {n}"
-        encounter.save()
-        SourceFactory(encounter=encounter)
+        as_editor(encounter, editor)
+        as_editor(SourceFactory.build(encounter=encounter), editor)
     assert queries() == before
     text = client.get(encounter.get_absolute_url()).text
     assert "Source added." in text and "Updated: summary." in text
 
 
-def test_drafts_history_is_not_in_the_public_log(db):
+def test_drafts_history_is_not_in_the_public_log(editor):
     from engagements.domain.editorial import public_change_log
 
     encounter = EncounterFactory(status="draft", published_at=None)
     encounter.summary = "Draft work"
-    encounter.save()
+    as_editor(encounter, editor)
     assert public_change_log(encounter) == []
     encounter.status = "published"
-    encounter.save()
+    as_editor(encounter, editor)
     encounter.tone = "candid"
-    encounter.save()
+    as_editor(encounter, editor)
     log = public_change_log(encounter)
     assert [entry["text"] for entry in log] == ["Updated: tone.", "Published."]
+
+
+def test_how_a_record_was_loaded_is_not_in_the_public_log(client, editor, seeded):
+    from engagements.domain.editorial import public_change_log
+
+    # The seed (like the Office of the Historian import) adds parts after publishing.
+    encounter = Encounter.objects.get(slug="biden-xi-phone-call-2021-02-10")
+    assert encounter.participations.exists() and public_change_log(encounter) == []
+    text = client.get(encounter.get_absolute_url()).text
+    assert "Participant added" not in text and "Source added" not in text
+    as_editor(SourceFactory.build(encounter=encounter, outlet="AP"), editor)
+    assert [entry["text"] for entry in public_change_log(encounter)] == ["Source added."]
+
+
+def test_restoring_a_version_from_before_publication_keeps_it_published(
+    publisher_client, encounter
+):
+    encounter.status = Encounter.Status.DRAFT
+    encounter.published_at = None
+    encounter.save()
+    draft_version = encounter.history.latest()
+    encounter.status = Encounter.Status.PUBLISHED
+    encounter.title = "Vandalised"
+    encounter.save()
+    first_published = encounter.published_at
+    url = reverse(
+        "admin:engagements_encounter_simple_history", args=[encounter.pk, draft_version.pk]
+    )
+    data = form_data(publisher_client.get(url))
+    data["status"] = "draft"  # even if sent, the restore does not change publication
+    response = publisher_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    encounter.refresh_from_db()
+    assert encounter.title == "Blinken–Wang talks"
+    assert encounter.status == Encounter.Status.PUBLISHED
+    assert encounter.published_at == first_published
+    assert Client().get(encounter.get_absolute_url()).status_code == 200
 
 
 # --- Duplicate warning ---------------------------------------------------------------------------

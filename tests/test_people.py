@@ -54,10 +54,21 @@ def test_person_page_hides_drafts_and_links_the_filtered_list(client):
         encounter=EncounterFactory(title="Draft", status=Encounter.Status.DRAFT, published_at=None),
         office="Secret office",
     )
+    # Known only from a draft: as unknown as a slug never used (no name, no enumeration).
+    response = client.get(reverse("person-detail", args=["someone"]))
+    assert response.status_code == 404
+    assert "Secret office" not in response.text and person.name not in response.text
+    assert client.get(reverse("person-detail", args=["nobody"])).status_code == 404
+    drafts_only = client.get(reverse("encounter-list"), {"person": "someone"})
+    never_used = client.get(reverse("encounter-list"), {"person": "nobody"})
+    assert drafts_only.status_code == never_used.status_code == 400
+    assert drafts_only.context["form"].errors["person"] == [
+        m.replace("nobody", "someone") for m in never_used.context["form"].errors["person"]
+    ]
+    ParticipationFactory(person=person, encounter=EncounterFactory(title="Public"))
     response = client.get(reverse("person-detail", args=["someone"]))
     assert "Secret office" not in response.text and "Draft" not in response.text
     assert 'href="/encounters/?person=someone"' in response.text
-    assert client.get(reverse("person-detail", args=["nobody"])).status_code == 404
 
 
 def test_people_list_finds_names_in_any_script_and_filters_by_side(client, seeded):
@@ -81,4 +92,6 @@ def test_topic_page_shows_its_encounters_over_time(client, seeded):
 def test_topic_list_counts_published_encounters(client, seeded):
     response = client.get(reverse("topic-list"))
     counts = {t.slug: t.encounter_count for t in response.context["topics"]}
-    assert counts["climate"] == 6 and counts["fentanyl"] == 0
+    # A topic of drafts only (or of none) is not listed: drafts never show through.
+    assert counts["climate"] == 6 and "fentanyl" not in counts
+    assert client.get(reverse("topic-detail", args=["fentanyl"])).status_code == 404

@@ -105,6 +105,8 @@ class EncounterAdminForm(forms.ModelForm):
     # Set by EncounterAdmin.get_form() for the requesting user and request.
     user_can_publish = False
     submission = None
+    # True on the history's "restore this version" form.
+    restoring_history = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,13 +119,34 @@ class EncounterAdminForm(forms.ModelForm):
         if not self.is_bound:
             self.initial["loaded_version"] = stored["version"] if stored else None
             self.initial["loaded_at"] = timezone.now().isoformat()
-        if "status" in self.fields:
+        if self.restoring_history and stored:
+            self.keep_publication(stored)
+        elif "status" in self.fields:
             self.limit_status_choices(stored["status"] if stored else None)
 
     def stored_state(self):
         if not self.instance.pk:
             return None
-        return Encounter.objects.filter(pk=self.instance.pk).values("version", "status").first()
+        return (
+            Encounter.objects.filter(pk=self.instance.pk)
+            .values("version", "status", "published_at")
+            .first()
+        )
+
+    def keep_publication(self, stored):
+        """Restoring a version restores its content only: whether and since when the encounter
+        is published stays as it is (publishing is the publisher's separate act), so an old
+        draft version neither unpublishes it nor gives it a new first-published date."""
+        self.instance.status = stored["status"]
+        self.instance.published_at = stored["published_at"]
+        if "status" in self.fields:
+            self.initial["status"] = stored["status"]
+            self.fields["status"].disabled = True
+            self.fields[
+                "status"
+            ].help_text = (
+                "Restoring a version keeps the current status; publish or unpublish separately."
+            )
 
     def limit_status_choices(self, stored_status):
         """Editors save drafts and submit them for review; only publishers publish."""
@@ -354,7 +377,7 @@ NOT_NEWS = [*BOOKKEEPING_FIELDS, "status", "provenance", "slug"]
 
 
 def public_change_log(encounter, limit=PUBLIC_LOG_LENGTH):
-    """The last changes to a published encounter since it was first published.
+    """The last changes editors made to a published encounter since it was first published.
 
     Two queries (the encounter's history, and its parts' histories in one UNION), however long
     the history. Editors' names are not shown to the public; their notes are.
@@ -373,6 +396,8 @@ def public_change_log(encounter, limit=PUBLIC_LOG_LENGTH):
         if older.status != published and newer.status == published:
             entries.append((newer.history_date, "Published."))
             continue
+        if newer.history_user_id is None:
+            continue  # a loader's or script's save (seed, import): how it was loaded, not news
         changed = [
             str(Encounter._meta.get_field(c.field).verbose_name)
             for c in newer.diff_against(older, excluded_fields=NOT_NEWS).changes
@@ -383,7 +408,10 @@ def public_change_log(encounter, limit=PUBLIC_LOG_LENGTH):
             entries.append((newer.history_date, "Updated: " + ", ".join(changed) + "."))
     # The three parts' histories in one query (UNION ALL), newest first.
     parts = [
-        model.history.filter(encounter_id=encounter.pk, history_date__gt=since)
+        # Only editors' changes: loaders add an encounter's parts after publishing it.
+        model.history.filter(
+            encounter_id=encounter.pk, history_date__gt=since, history_user__isnull=False
+        )
         .annotate(part=Value(label, output_field=CharField()))
         .values_list("history_date", "history_type", "part")
         .order_by()

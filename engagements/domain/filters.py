@@ -144,7 +144,9 @@ class EncounterFilterSet(django_filters.FilterSet):
     )
     person = django_filters.ModelMultipleChoiceFilter(
         label="People",
-        queryset=Person.objects.all(),
+        # Only those of published encounters: one known only from drafts answers exactly as
+        # an unknown slug does, so drafts cannot be found out by trying slugs.
+        queryset=Person.objects.shown_publicly(),
         to_field_name="slug",
         method="filter_all_people",
         # Never rendered as a <select> of every person: the list shows facet checkboxes.
@@ -152,7 +154,9 @@ class EncounterFilterSet(django_filters.FilterSet):
     )
     topic = django_filters.ModelMultipleChoiceFilter(
         label="Topics",
-        queryset=Topic.objects.all(),
+        # Only those of published encounters: one known only from drafts answers exactly as
+        # an unknown slug does, so drafts cannot be found out by trying slugs.
+        queryset=Topic.objects.shown_publicly(),
         to_field_name="slug",
         method="filter_all_topics",
         widget=forms.MultipleHiddenInput,

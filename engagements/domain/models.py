@@ -10,7 +10,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -36,6 +36,16 @@ class Side(models.TextChoices):
 
 
 class TopicQuerySet(models.QuerySet):
+    def shown_publicly(self):
+        """Topics of at least one published encounter: the only ones the public may learn of."""
+        return self.filter(
+            Exists(
+                Encounter.topics.through.objects.filter(
+                    topic=OuterRef("pk"), encounter__status=Encounter.Status.PUBLISHED
+                )
+            )
+        )
+
     def with_published_counts(self):
         """Every topic, with its number of published encounters as `encounter_count`."""
         return self.annotate(
@@ -124,6 +134,16 @@ class Place(models.Model):
 
 
 class PersonQuerySet(models.QuerySet):
+    def shown_publicly(self):
+        """People in at least one published encounter: the only ones the public may learn of."""
+        return self.filter(
+            Exists(
+                Participation.objects.filter(
+                    person=OuterRef("pk"), encounter__status=Encounter.Status.PUBLISHED
+                )
+            )
+        )
+
     def with_published_counts(self):
         """People who took part in a published encounter, with how many as `encounter_count`."""
         in_public = published("participations__encounter__")

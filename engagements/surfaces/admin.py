@@ -219,6 +219,7 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         form.user_can_publish = can_publish(request.user)
         form.submission = getattr(request, "encounter_submission", None)
+        form.restoring_history = getattr(request, "restoring_history", False)
         return form
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -317,6 +318,7 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """Restore an earlier version: inside a transaction, checked like any other save."""
         request.encounter_submission = Submission(with_inlines=False)
+        request.restoring_history = True  # the form keeps publication as it is
         database = router.db_for_write(self.model)
         with transaction.atomic(using=database), encounter_changes_batched():
             return super().history_form_view(request, object_id, version_id, extra_context)

@@ -586,7 +586,7 @@ class TopicViewSet(ReadOnlyViewSet):
     lookup_field = "slug"
 
     def get_queryset(self):
-        return Topic.objects.with_published_counts().order_by("name", "id")
+        return Topic.objects.shown_publicly().with_published_counts().order_by("name", "id")
 
 
 class DocsView(SpectacularSwaggerSplitView):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engagements.models import Participation, Side
+from engagements.models import Encounter, Participation, Side
 
 # Cells holding several items separated by ITEM_SEPARATOR; an item's parts by PART_SEPARATOR.
 #   topics:     "Climate; Trade"                      (topic names or slugs)
@@ -256,7 +256,7 @@ EXPORT_ONLY_COLUMNS = [
     Column(
         "parent_slug",
         "Identifier of the trip or summit it belongs to.",
-        lambda e, _: e.parent.slug if e.parent_id else None,
+        lambda e, _: public_parent_slug(e),
     ),
     Column("provenance", "curated, hsg or synthetic.", _field("provenance")),
     Column("published_at", "When it was first published (ISO 8601, UTC).", _utc("published_at")),
@@ -265,6 +265,13 @@ EXPORT_ONLY_COLUMNS = [
 
 # What the export writes, in this order.
 EXPORT_COLUMNS = IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS
+
+
+def public_parent_slug(encounter):
+    """A draft trip or summit is not public: say nothing, as the page and the API do."""
+    parent = encounter.parent
+    return parent.slug if parent and parent.status == Encounter.Status.PUBLISHED else None
+
 
 # The same three lists as header names.
 IMPORT_NAMES = [column.name for column in IMPORT_COLUMNS]  # what the import reads

@@ -259,7 +259,8 @@ class PersonDetailView(PublishedEncountersMixin, ListView):
     context_object_name = "encounters"
 
     def get_queryset(self):
-        self.person = get_object_or_404(Person, slug=self.kwargs["slug"])
+        # Someone known only from drafts is not public: 404, as for a slug never used.
+        self.person = get_object_or_404(Person.objects.shown_publicly(), slug=self.kwargs["slug"])
         return self.encounters().involving(self.person).chronological_few()
 
     def get_context_data(self, **kwargs):
@@ -325,7 +326,7 @@ class TopicListView(ListView):
     context_object_name = "topics"
 
     def get_queryset(self):
-        return Topic.objects.with_published_counts().order_by("name")
+        return Topic.objects.shown_publicly().with_published_counts().order_by("name")
 
 
 class TopicDetailView(PublishedEncountersMixin, ListView):
@@ -335,7 +336,7 @@ class TopicDetailView(PublishedEncountersMixin, ListView):
     context_object_name = "encounters"
 
     def get_queryset(self):
-        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        self.topic = get_object_or_404(Topic.objects.shown_publicly(), slug=self.kwargs["slug"])
         return self.encounters().filter(topics=self.topic).chronological()
 
     def get_context_data(self, **kwargs):
