@@ -11,6 +11,8 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -882,6 +884,9 @@ class Source(models.Model):
                 condition=~Q(external_id=""),
                 name="source_unique_external_id",
             ),
+            # What a quote's (source, encounter) foreign key points at: a quote may only cite
+            # a source of its own encounter (constraint quote_source_same_encounter).
+            models.UniqueConstraint(fields=["id", "encounter"], name="source_id_encounter"),
         ]
 
     def __str__(self):
@@ -947,6 +952,14 @@ class Quote(models.Model):
     @property
     def speaker_label(self):
         return self.speaker.name if self.speaker_id else self.speaker_description
+
+    def clean(self):
+        super().clean()
+        # Also a database rule: the composite foreign key quote_source_same_encounter.
+        if self.source_id and self.source.encounter_id != self.encounter_id:
+            raise ValidationError(
+                {"source": "Choose one of this encounter's own sources for the quote."}
+            )
 
 
 class Discrepancy(models.Model):
@@ -1060,3 +1073,55 @@ def bump_version(encounter_id):
         )
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+class FormerSlug(models.Model):
+    """A slug an encounter had before: its old permalink answers 301 to the current one.
+
+    Researchers cite permalinks, so a renamed slug must keep working. Kept on every save that
+    changes a slug (encounter_slug_changing below); a slug in use now is never a former one.
+    """
+
+    encounter = models.ForeignKey(
+        Encounter,
+        on_delete=models.CASCADE,
+        related_name="former_slugs",
+        help_text="The encounter that had this slug.",
+    )
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The slug it had; its URLs redirect to the current."
+    )
+    retired_at = models.DateTimeField(
+        auto_now_add=True, help_text="When the encounter's slug was changed from this one."
+    )
+
+    class Meta:
+        ordering = ["-retired_at"]
+
+    def __str__(self):
+        return self.slug
+
+
+def current_slug(former_slug):
+    """The slug of the published encounter that once had `former_slug`, or None."""
+    return (
+        Encounter.objects.published()
+        .filter(former_slugs__slug=former_slug)
+        .values_list("slug", flat=True)
+        .first()
+    )
+
+
+@receiver(pre_save, sender=Encounter, dispatch_uid="keep-former-slugs")
+def encounter_slug_changing(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or (update_fields is not None and "slug" not in update_fields):
+        return
+    stored = None
+    if instance.pk is not None:
+        stored = Encounter.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+        if stored == instance.slug:
+            return
+    # A slug taken (back) by a live encounter is no longer a former one.
+    FormerSlug.objects.filter(slug=instance.slug).delete()
+    if stored:
+        FormerSlug.objects.create(encounter_id=instance.pk, slug=stored)

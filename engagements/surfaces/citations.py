@@ -17,11 +17,12 @@ import json
 import re
 
 from django.conf import settings
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from engagements.domain.models import current_slug
 from engagements.models import Encounter
 from engagements.templatetags.engagements import encounter_dates, markdown
 
@@ -162,10 +163,18 @@ FORMATS = {
 
 def cite(request, slug, extension):
     """/encounters/<slug>/cite.<bib|ris|json>: a download of one published encounter's citation."""
-    encounter = get_object_or_404(
-        Encounter.objects.published().select_related("place").prefetch_related("topics"),
-        slug=slug,
+    encounter = (
+        Encounter.objects.published()
+        .select_related("place")
+        .prefetch_related("topics")
+        .filter(slug=slug)
+        .first()
     )
+    if encounter is None:
+        # A slug the encounter had before: cited links keep working.
+        if (current := current_slug(slug)) is None:
+            raise Http404("No published encounter has this slug.")
+        return HttpResponsePermanentRedirect(reverse("encounter-cite", args=[current, extension]))
     render, content_type = FORMATS[extension]
     response = HttpResponse(render(Citation(encounter, request)), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{slug}.{extension}"'

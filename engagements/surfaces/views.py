@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.db.models import Count, Exists, Max, Min, OuterRef
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
 from engagements.domain.facets import active_chips, facets
 from engagements.domain.filters import PersonFilterSet, add_headlines, filter_encounters
-from engagements.domain.models import published
+from engagements.domain.models import current_slug, published
 from engagements.domain.timeline import LANES_BY, build_timeline
 from engagements.infrastructure.derived import DerivedCache
 from engagements.models import Encounter, Participation, Person, Side, Source, Topic
@@ -129,6 +130,16 @@ class EncounterDetailView(DetailView):
 
     def get_queryset(self):
         return Encounter.objects.published().with_detail_data()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A slug the encounter had before: cited permalinks keep working.
+            slug = current_slug(kwargs["slug"])
+            if slug is None:
+                raise
+            return HttpResponsePermanentRedirect(reverse("encounter-detail", args=[slug]))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
