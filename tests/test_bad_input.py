@@ -21,16 +21,26 @@ def anonymous():
 @pytest.mark.parametrize(
     "path", ["/api/v1/encounters/%00/", "/api/v1/people/%00/", "/api/v1/topics/%00/"]
 )
-def test_a_nul_character_in_an_api_path_is_a_400(anonymous, path):
+def test_a_nul_character_in_an_api_path_is_a_404(anonymous, path):
     response = anonymous.get(path)
-    assert response.status_code == 400
-    assert "NUL" in response.json()["detail"]
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
 
 
-def test_a_nul_character_in_a_page_parameter_is_a_400(anonymous):
+def test_a_nul_character_in_a_page_path_is_a_404(anonymous):
+    assert anonymous.get("/people/%00/").status_code == 404
+
+
+def test_a_nul_character_in_a_parameter_is_a_400(anonymous):
     response = anonymous.get("/encounters/?q=%00")
     assert response.status_code == 400
-    assert "NUL" in response.text
+    assert "q: Contains a NUL character" in response.text
+    # The API's shape for bad parameters: {parameter: [messages]}.
+    response = anonymous.get("/api/v1/encounters/?level=%05%00&q=ok")
+    assert response.status_code == 400
+    assert response.json() == {
+        "level": ["Contains a NUL character (%00), which no parameter accepts."]
+    }
 
 
 @pytest.mark.parametrize(

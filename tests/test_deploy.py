@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.stack import caddy_env
+
 ROOT = Path(__file__).resolve().parent.parent
 
 COMPOSE_ENV = {
@@ -143,10 +145,12 @@ def test_gunicorn_reads_its_settings_from_the_environment(monkeypatch):
 def test_caddyfile_is_valid_and_balances_over_every_web_container(tmp_path):
     if shutil.which("caddy") is None:
         pytest.fail("caddy is missing: apt-get install caddy (.ci/run does).")
+    env = caddy_env(tmp_path) | {"SITE_ADDRESS": "tracker.example.org"}
+    env.pop("CADDY_ADMIN")  # as in production
     result = subprocess.run(
         ["caddy", "adapt", "--config", "deploy/Caddyfile", "--adapter", "caddyfile", "--validate"],
         cwd=ROOT,
-        env={**os.environ, "SITE_ADDRESS": "tracker.example.org", "HOME": str(tmp_path)},
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
@@ -154,6 +158,20 @@ def test_caddyfile_is_valid_and_balances_over_every_web_container(tmp_path):
     assert result.returncode == 0, result.stderr
     assert '"dynamic_upstreams":{"name":"web","port":"8000"' in result.stdout
     assert '"host":["tracker.example.org"]' in result.stdout
+    # Slow and oversized clients stop at the proxy (tests/test_abuse.py runs them).
+    assert '"request_buffers":' in result.stdout or '"buffer_requests":true' in result.stdout
+    assert '"handler":"request_body","max_size":10000000' in result.stdout
+    assert '"read_timeout":30000000000' in result.stdout
+    assert '"read_header_timeout":10000000000' in result.stdout
+
+
+def test_compose_tells_the_app_it_is_behind_one_trusted_proxy(config):
+    web = config["services"]["web"]
+    # Login lockouts key on the visitor's address from Caddy's X-Forwarded-For.
+    assert web["environment"]["AXES_PROXY_COUNT"] == "1"
+    assert web["environment"]["TRUSTED_PROXIES"]
+    # gunicorn is reachable only through Caddy: no published port.
+    assert "ports" not in web
 
 
 @pytest.mark.django_db

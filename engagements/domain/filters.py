@@ -14,9 +14,11 @@ exports, feeds) takes the same parameters, documented in docs/researchers.md ("P
                   (start_date..end_date) overlap the range
     sort          date, -date, relevance (default: relevance with q, else -date)
 
-Topics, like people, narrow the results with each value added (AND): a researcher who ticks
-"Climate" and then "Taiwan" is asking for encounters that covered both. Kind, level and venue
-are single-valued on an encounter, so for them only "any of" (OR) means anything.
+A repeatable parameter takes at most MAX_VALUES values; more is a 400 (docs/operators.md,
+"Security limits"). Topics, like people, narrow the results with each value added (AND): a
+researcher who ticks "Climate" and then "Taiwan" is asking for encounters that covered both.
+Kind, level and venue are single-valued on an encounter, so for them only "any of" (OR) means
+anything.
 
 Reuse it through `filter_encounters(request.GET)`, which applies `published()` and returns
 (filterset, queryset); check `filterset.is_valid()` and answer 400 with `filterset.errors`.
@@ -30,7 +32,7 @@ from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db.models import Exists, F, OuterRef, Q, TextField, Value
+from django.db.models import Count, F, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.http import QueryDict
 from django.utils.html import escape
@@ -103,6 +105,53 @@ class IsoDateFilter(django_filters.DateFilter):
         super().__init__(*args, **kwargs)
 
 
+# The most values one repeatable parameter may take (person, topic, kind, level, venue). People
+# and topics narrow with each value ("all of"), so more than a few match nothing in practice,
+# while each one costs the database work: past this, the request is a 400 before any query.
+MAX_VALUES = 10
+
+
+class CappedValues:
+    """A multiple-value form field that refuses more than MAX_VALUES values, before any lookup."""
+
+    def clean(self, value):
+        if value and len(value) > MAX_VALUES:
+            raise forms.ValidationError(
+                f"Give at most {MAX_VALUES} values for this filter ({len(value)} were given).",
+                code="too_many_values",
+            )
+        return super().clean(value)
+
+
+class CappedMultipleChoiceField(CappedValues, django_filters.fields.MultipleChoiceField):
+    pass
+
+
+class CappedModelMultipleChoiceField(CappedValues, django_filters.fields.ModelMultipleChoiceField):
+    pass
+
+
+class CappedMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = CappedMultipleChoiceField
+
+
+class CappedModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = CappedModelMultipleChoiceField
+
+
+def having_all(through, key, values):
+    """Encounter ids whose `through` rows name every one of `values` (by `key`): ONE subquery,
+    grouped and counted, whatever the number of values (one EXISTS per value made PostgreSQL's
+    planning time and memory grow faster than the number of values)."""
+    return (
+        through.objects.filter(**{f"{key}__in": values})
+        .values("encounter")
+        .annotate(matched=Count(key, distinct=True))
+        .filter(matched=len(set(values)))
+        .values("encounter")
+    )
+
+
 class SortFilter(django_filters.OrderingFilter):
     """`sort`: one of SORT_CHOICES. Without it: relevance with a search, else newest first.
 
@@ -133,16 +182,16 @@ class EncounterFilterSet(django_filters.FilterSet):
         help_text='Words, "a phrase", or -word to leave out.',
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    kind = django_filters.MultipleChoiceFilter(
+    kind = CappedMultipleChoiceFilter(
         choices=Encounter.Kind.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
-    level = django_filters.MultipleChoiceFilter(
+    level = CappedMultipleChoiceFilter(
         choices=Encounter.Level.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
-    venue = django_filters.MultipleChoiceFilter(
+    venue = CappedMultipleChoiceFilter(
         choices=Encounter.Venue.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
-    person = django_filters.ModelMultipleChoiceFilter(
+    person = CappedModelMultipleChoiceFilter(
         label="People",
         # Only those of published encounters: one known only from drafts answers exactly as
         # an unknown slug does, so drafts cannot be found out by trying slugs.
@@ -152,7 +201,7 @@ class EncounterFilterSet(django_filters.FilterSet):
         # Never rendered as a <select> of every person: the list shows facet checkboxes.
         widget=forms.MultipleHiddenInput,
     )
-    topic = django_filters.ModelMultipleChoiceFilter(
+    topic = CappedModelMultipleChoiceFilter(
         label="Topics",
         # Only those of published encounters: one known only from drafts answers exactly as
         # an unknown slug does, so drafts cannot be found out by trying slugs.
@@ -202,19 +251,15 @@ class EncounterFilterSet(django_filters.FilterSet):
     # The type hints name what the methods receive (and tell drf-spectacular the schema of the
     # parameter cannot be guessed from the model: the API declares it).
     def filter_all_people(self, queryset, name, value: list[Person]):
-        for person in value:
-            queryset = queryset.filter(
-                Exists(Participation.objects.filter(encounter=OuterRef("pk"), person=person))
-            )
-        return queryset
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=having_all(Participation, "person", [p.pk for p in value]))
 
     def filter_all_topics(self, queryset, name, value: list[Topic]):
+        if not value:
+            return queryset
         through = Encounter.topics.through
-        for topic in value:
-            queryset = queryset.filter(
-                Exists(through.objects.filter(encounter=OuterRef("pk"), topic=topic))
-            )
-        return queryset
+        return queryset.filter(pk__in=having_all(through, "topic", [t.pk for t in value]))
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(place__country=value.upper()) if value else queryset

@@ -13,6 +13,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
+from psycopg.errors import QueryCanceled
 
 logger = logging.getLogger("engagements.infrastructure.errors")
 
@@ -57,8 +58,36 @@ def service_unavailable(request=None):
     return response
 
 
+TOOK_TOO_LONG = (
+    "This request took too long to answer, so it was stopped. Try fewer filters, a narrower "
+    "date range or a shorter search, or try again in a moment."
+)
+
+
+def is_statement_timeout(exception):
+    """A query stopped by statement_timeout (Django wraps psycopg's QueryCanceled)."""
+    return isinstance(exception, QueryCanceled) or isinstance(
+        getattr(exception, "__cause__", None), QueryCanceled
+    )
+
+
+def took_too_long(request=None):
+    """503 for a public request whose query outran its statement timeout: the server is fine,
+    this one request was too costly (infrastructure/limits.py)."""
+    if wants_json(request):
+        response = JsonResponse({"detail": TOOK_TOO_LONG}, status=503)
+    else:
+        body = render_static_page("took_too_long.html", "This took too long", TOOK_TOO_LONG)
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(settings.SERVICE_UNAVAILABLE_RETRY_AFTER)
+    add_never_cache_headers(response)
+    return response
+
+
 def server_error(request):
     """handler500: a 503 when the uncaught exception is the database going away, else a 500."""
+    if is_statement_timeout(sys.exc_info()[1]):
+        return took_too_long(request)
     if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
         return service_unavailable(request)
     body = render_static_page(

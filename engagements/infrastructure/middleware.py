@@ -8,11 +8,17 @@ import time
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
 from engagements.infrastructure import replicas
-from engagements.infrastructure.errors import DATABASE_ERRORS, service_unavailable, wants_json
+from engagements.infrastructure.errors import (
+    DATABASE_ERRORS,
+    is_statement_timeout,
+    service_unavailable,
+    took_too_long,
+    wants_json,
+)
 from engagements.infrastructure.logs import new_request_id, request_id_var
 
 access_log = logging.getLogger("engagements.access")
@@ -120,27 +126,39 @@ class HealthCheckMiddleware:
         return response
 
 
-NUL_MESSAGE = "The address contains a NUL character (%00), which no page or parameter accepts."
+NUL_MESSAGE = "Contains a NUL character (%00), which no parameter accepts."
 
 
 class RejectNulMiddleware:
-    """A NUL character in the path or a query parameter: 400 at once.
+    """A NUL character in the path (404: no page has one) or in a query parameter (400).
 
     PostgreSQL refuses NUL in text, so such a value would otherwise reach a query (a slug
-    lookup, an admin filter or search) and fail there with a 500."""
+    lookup, an admin filter or search) and fail there with a 500. The API gets its usual
+    shapes: {"detail": …} for a 404, {parameter: [messages]} for a 400."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any(
-            "\x00" in key or any("\x00" in value for value in values)
-            for key, values in request.GET.lists()
-        ):
+        if "\x00" in request.path:
             if wants_json(request):
-                return JsonResponse({"detail": NUL_MESSAGE}, status=400)
-            return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
-        return self.get_response(request)
+                return JsonResponse({"detail": "Not found."}, status=404)
+            raise Http404("No page has a NUL character in its address.")
+        bad = sorted(
+            {
+                key.replace("\x00", "\\x00")
+                for key, values in request.GET.lists()
+                if "\x00" in key or any("\x00" in value for value in values)
+            }
+        )
+        if not bad:
+            return self.get_response(request)
+        if wants_json(request):
+            return JsonResponse({name: [NUL_MESSAGE] for name in bad}, status=400)
+        lines = [f"{name}: {NUL_MESSAGE}" for name in bad]
+        return HttpResponseBadRequest(
+            "Bad parameters:\n" + "\n".join(lines) + "\n", content_type="text/plain; charset=utf-8"
+        )
 
 
 class DatabaseUnavailableMiddleware:
@@ -155,6 +173,9 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if is_statement_timeout(exception):
+            logger.warning("Query stopped by the public statement timeout: %s", request.path)
+            return took_too_long(request)
         if isinstance(exception, DATABASE_ERRORS):
             logger.warning("Database unavailable: %s", exception.__class__.__name__)
             return service_unavailable(request)

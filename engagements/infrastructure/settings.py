@@ -5,6 +5,7 @@ DJANGO_ENV is "production" unless set to "development" (the Makefile sets it for
 See docs/operators.md, "Configuration", for every variable.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     "engagements.infrastructure.middleware.HealthCheckMiddleware",
     # A NUL in the path or query is a 400 before anything queries the database with it.
     "engagements.infrastructure.middleware.RejectNulMiddleware",
+    # Public requests' queries stop after PUBLIC_STATEMENT_TIMEOUT_MS (streamed ones too).
+    "engagements.infrastructure.limits.PublicStatementTimeoutMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # CSP outside whitenoise so that static files carry frame-ancestors too.
     "csp.middleware.CSPMiddleware",
@@ -344,6 +347,17 @@ CONTENT_SECURITY_POLICY = {
 # Anonymous GETs of public pages may be cached this long by browsers and a CDN
 # (infrastructure/middleware.py: CacheControlMiddleware); admin and logged-in responses never are.
 PUBLIC_CACHE_SECONDS = int(env("DJANGO_PUBLIC_CACHE_SECONDS", "60"))
+# --- Limits for anonymous requests (docs/operators.md, "Security limits") ---------------------
+# Each query of a public (not signed-in) request is stopped after this many milliseconds and the
+# visitor told it took too long (503), so no single request can hold a database backend and a
+# worker for long. Editors' requests have the server's default. 0 turns the limit off.
+PUBLIC_STATEMENT_TIMEOUT_MS = int(env("DJANGO_PUBLIC_STATEMENT_TIMEOUT_MS", "5000"))
+# CSV/JSON exports streaming at once in each gunicorn worker process (a node runs
+# WEB_CONCURRENCY times as many); one more gets 429 with Retry-After, so exports never take
+# every thread from pages and health checks.
+EXPORT_CONCURRENCY = int(env("EXPORT_CONCURRENCY", "1"))
+EXPORT_RETRY_AFTER = int(env("EXPORT_RETRY_AFTER", "30"))
+
 # Retry-After on the 503 page shown while the database is unreachable.
 SERVICE_UNAVAILABLE_RETRY_AFTER = int(env("DJANGO_RETRY_AFTER", "10"))
 # Backups (`make backup`, engagements/infrastructure/backup.py) go here unless given a path.
@@ -368,11 +382,19 @@ LOGIN_REDIRECT_URL = "admin:index"
 # No start-up banner on every process (it would land in the JSON logs and in command output);
 # failed logins and lockouts are still logged.
 AXES_VERBOSE = False
-# Behind a reverse proxy that appends the client to X-Forwarded-For, set the number of proxies.
-AXES_IPWARE_PROXY_COUNT = int(env("AXES_PROXY_COUNT", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# Behind reverse proxies (compose: Caddy, 1) the visitor's address is read from X-Forwarded-For,
+# believed only from TRUSTED_PROXIES (infrastructure/proxies.py): otherwise every visitor would
+# share the proxy's address, and five wrong passwords would lock a user name for everyone.
+PROXY_COUNT = int(env("AXES_PROXY_COUNT", "0"))
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1/32,::1/128")
+AXES_CLIENT_IP_CALLABLE = "engagements.infrastructure.proxies.client_ip"
+for _network in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: “{_network}” is not an address or network (e.g. 10.0.0.0/8)."
+        ) from None
 
 # Session and CSRF cookies are Secure in production (the security block above) and never readable
 # from JavaScript (the admin reads the CSRF token from its forms, not the cookie).

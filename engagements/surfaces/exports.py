@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from engagements.domain.filters import filter_encounters
+from engagements.infrastructure.limits import HeldWhileStreaming, export_slots, exports_busy
 from engagements.models import Participation, Source
 from engagements.surfaces import csv_columns
 
@@ -117,7 +118,13 @@ def _export(request, extension, content_type, write):
     filterset, queryset = filter_encounters(request.GET)
     if not filterset.is_valid():
         return bad_parameters(filterset, extension)
-    response = StreamingHttpResponse(write(queryset, request), content_type=content_type)
+    # A bounded number of exports stream at once per worker; the slot is held until the last
+    # row is sent or the client goes away (infrastructure/limits.py).
+    slots = export_slots()
+    if not slots.acquire(blocking=False):
+        return exports_busy(request)
+    chunks = HeldWhileStreaming(write(queryset, request), slots)
+    response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename(extension)}"'
     return response
 

@@ -1,0 +1,143 @@
+"""Limits that keep one anonymous request from taking the site down (docs/operators.md,
+"Security limits"): a statement timeout on public requests' queries, and a bounded number of
+exports streaming at once in each worker process.
+"""
+
+import contextlib
+import threading
+import weakref
+
+import psycopg
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
+
+from engagements.infrastructure.errors import wants_json
+
+
+def is_public(request):
+    """Not signed in (no session cookie, no credentials): a visitor, a crawler or a script."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and (
+        "Authorization" not in request.headers
+    )
+
+
+class StatementTimeout:
+    """A database execute wrapper: before the first query of a request on a connection, set
+    the session's statement_timeout (PUBLIC_STATEMENT_TIMEOUT_MS for public requests) or reset
+    it to the server's default (editors' requests). Public requests reset it again when they
+    end (reset()), so a connection, which outlives requests, is never left limited.
+
+    Sent on the driver's connection, so it is not counted as one of the request's queries."""
+
+    def __init__(self, milliseconds):
+        self.milliseconds = milliseconds
+        self.applied_to = None
+
+    def __call__(self, execute, sql, params, many, context):
+        database = context["connection"]
+        raw = database.connection
+        if raw is not None and self.applied_to is not raw:
+            with database.wrap_database_errors:
+                if self.milliseconds:
+                    raw.execute(f"SET statement_timeout = {int(self.milliseconds)}")
+                else:
+                    raw.execute("RESET statement_timeout")
+            self.applied_to = raw
+        return execute(sql, params, many, context)
+
+    def reset(self):
+        raw = connection.connection
+        if self.milliseconds and raw is not None and raw is self.applied_to and not raw.closed:
+            # A broken connection is discarded anyway; the answer is what matters.
+            with contextlib.suppress(psycopg.Error):
+                raw.execute("RESET statement_timeout")
+        self.applied_to = None
+
+
+class PublicStatementTimeoutMiddleware:
+    """Every query of a public request, streamed responses included, stops after
+    PUBLIC_STATEMENT_TIMEOUT_MS: a costly query answers 503 "took too long" (see
+    errors.query_took_too_long) instead of holding a database backend and a worker."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        milliseconds = settings.PUBLIC_STATEMENT_TIMEOUT_MS if is_public(request) else 0
+        wrapper = StatementTimeout(milliseconds)
+        with connection.execute_wrapper(wrapper):
+            response = self.get_response(request)
+        if response.streaming:
+            response.streaming_content = _within(wrapper, response.streaming_content)
+        else:
+            wrapper.reset()
+        return response
+
+
+def _within(wrapper, chunks):
+    try:
+        with connection.execute_wrapper(wrapper):
+            yield from chunks
+    finally:
+        wrapper.reset()
+
+
+# --- Exports ---------------------------------------------------------------------------------
+
+_export_slots = None
+_export_slots_lock = threading.Lock()
+
+
+def export_slots():
+    """The worker process's semaphore of EXPORT_CONCURRENCY concurrent exports."""
+    global _export_slots
+    with _export_slots_lock:
+        if _export_slots is None or _export_slots.limit != settings.EXPORT_CONCURRENCY:
+            _export_slots = threading.BoundedSemaphore(settings.EXPORT_CONCURRENCY)
+            _export_slots.limit = settings.EXPORT_CONCURRENCY
+        return _export_slots
+
+
+class HeldWhileStreaming:
+    """Iterates `chunks`, then releases the export slot: at the end, on an error, or when the
+    server closes the response (a client that went away), whichever comes first."""
+
+    def __init__(self, chunks, slots):
+        self.chunks = iter(chunks)
+        # Runs once: on close(), or when a response nobody closed is garbage-collected.
+        self.release = weakref.finalize(self, slots.release)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            return next(self.chunks)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self):
+        self.release()
+        close = getattr(self.chunks, "close", None)
+        if close is not None:
+            close()
+
+
+BUSY = (
+    "Too many exports are running right now; this one did not start. Try again in a minute, "
+    "or narrow the filters."
+)
+
+
+def exports_busy(request):
+    """429 with Retry-After: every export slot of this worker is taken."""
+    if wants_json(request) or request.path.endswith(".json"):
+        response = JsonResponse({"detail": BUSY}, status=429)
+    else:
+        response = HttpResponse(BUSY + "\n", status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(settings.EXPORT_RETRY_AFTER)
+    add_never_cache_headers(response)
+    return response
