@@ -9,7 +9,7 @@ import weakref
 
 import psycopg
 from django.conf import settings
-from django.db import connection
+from django.db import connections
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
@@ -24,42 +24,50 @@ def is_public(request):
 
 
 class StatementTimeout:
-    """A database execute wrapper: before the first query of a request on a connection, set
-    the session's statement_timeout (PUBLIC_STATEMENT_TIMEOUT_MS for public requests) or reset
-    it to the server's default (editors' requests). Public requests reset it again when they
-    end (reset()), so a connection, which outlives requests, is never left limited.
+    """A database execute wrapper: before a request's first query on a connection, set the
+    session's statement_timeout (PUBLIC_STATEMENT_TIMEOUT_MS for public requests) or reset it
+    to the server's default (editors' requests). Public requests reset it again when they end
+    (reset()), so a connection, which outlives requests, is never left limited. Installed on
+    every database alias, since public reads may go to a replica.
 
     Sent on the driver's connection, so it is not counted as one of the request's queries."""
 
     def __init__(self, milliseconds):
         self.milliseconds = milliseconds
-        self.applied_to = None
+        self.applied = {}  # alias: the driver connection it was set on
 
     def __call__(self, execute, sql, params, many, context):
         database = context["connection"]
         raw = database.connection
-        if raw is not None and self.applied_to is not raw:
+        if raw is not None and self.applied.get(database.alias) is not raw:
             with database.wrap_database_errors:
                 if self.milliseconds:
                     raw.execute(f"SET statement_timeout = {int(self.milliseconds)}")
                 else:
                     raw.execute("RESET statement_timeout")
-            self.applied_to = raw
+            self.applied[database.alias] = raw
         return execute(sql, params, many, context)
 
     def reset(self):
-        raw = connection.connection
-        if self.milliseconds and raw is not None and raw is self.applied_to and not raw.closed:
-            # A broken connection is discarded anyway; the answer is what matters.
-            with contextlib.suppress(psycopg.Error):
-                raw.execute("RESET statement_timeout")
-        self.applied_to = None
+        for alias, raw in self.applied.items():
+            if self.milliseconds and raw is connections[alias].connection and not raw.closed:
+                # A broken connection is discarded anyway; the answer is what matters.
+                with contextlib.suppress(psycopg.Error):
+                    raw.execute("RESET statement_timeout")
+        self.applied = {}
+
+    @contextlib.contextmanager
+    def installed(self):
+        with contextlib.ExitStack() as stack:
+            for database in connections.all():
+                stack.enter_context(database.execute_wrapper(self))
+            yield
 
 
 class PublicStatementTimeoutMiddleware:
     """Every query of a public request, streamed responses included, stops after
     PUBLIC_STATEMENT_TIMEOUT_MS: a costly query answers 503 "took too long" (see
-    errors.query_took_too_long) instead of holding a database backend and a worker."""
+    errors.took_too_long) instead of holding a database backend and a worker."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -67,7 +75,7 @@ class PublicStatementTimeoutMiddleware:
     def __call__(self, request):
         milliseconds = settings.PUBLIC_STATEMENT_TIMEOUT_MS if is_public(request) else 0
         wrapper = StatementTimeout(milliseconds)
-        with connection.execute_wrapper(wrapper):
+        with wrapper.installed():
             response = self.get_response(request)
         if response.streaming:
             response.streaming_content = _within(wrapper, response.streaming_content)
@@ -78,7 +86,7 @@ class PublicStatementTimeoutMiddleware:
 
 def _within(wrapper, chunks):
     try:
-        with connection.execute_wrapper(wrapper):
+        with wrapper.installed():
             yield from chunks
     finally:
         wrapper.reset()

@@ -28,7 +28,7 @@ from django.core.signals import request_finished
 from django.db import connections, transaction
 from django.dispatch import receiver
 
-from engagements.infrastructure.errors import DATABASE_ERRORS
+from engagements.infrastructure.errors import DATABASE_ERRORS, is_statement_timeout
 
 logger = logging.getLogger("engagements.infrastructure.replicas")
 
@@ -211,6 +211,8 @@ class ReplicaRoutingMiddleware:
         state = _request_state.get()
         if not isinstance(exception, DATABASE_ERRORS) or not state:
             return None
+        if is_statement_timeout(exception):
+            return None  # a too costly public query, not a lost replica (infrastructure/limits)
         used = state["used"]
         if used in (None, PRIMARY):
             return None
