@@ -32,7 +32,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.reverse import reverse
 
-from engagements.domain.filters import BACKWARDS_RANGE, SORT_CHOICES, EncounterFilterSet
+from engagements.domain.filters import BACKWARDS_RANGE, MAX_VALUES, SORT_CHOICES, EncounterFilterSet
 from engagements.domain.models import published
 from engagements.infrastructure.derived import DerivedCache
 from engagements.models import Encounter, Participation, Person, Place, Quote, Source, Topic
@@ -485,13 +485,18 @@ def document_empty_values(result, generator, request, public):
     """drf-spectacular post-processing hook: say that an empty single value means "any".
 
     As on the HTML form, `?date_after=&q=` is the same as leaving both out; OpenAPI says so with
-    allowEmptyValue. (Repeatable parameters take no empty value: `?topic=` is a 400.)
+    allowEmptyValue. (Repeatable parameters take no empty value: `?topic=` is a 400.) Also
+    says how many values a repeatable parameter takes at most (maxItems; more is a 400).
     """
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
-                if parameter["in"] == "query" and parameter["schema"].get("type") != "array":
+                if parameter["in"] != "query":
+                    continue
+                if parameter["schema"].get("type") != "array":
                     parameter["allowEmptyValue"] = True
+                else:
+                    parameter["schema"]["maxItems"] = MAX_VALUES
     return result
 
 
