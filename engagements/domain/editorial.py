@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from engagements.domain.models import PUBLISH_PERMISSION
+from engagements.domain import ranks
 from engagements.models import Encounter, Participation, Quote, Side, Source
 
 # Fields that say nothing to an editor or a researcher when they change.
@@ -67,6 +68,10 @@ class Submission:
             if problems:
                 form.add_error("status", publish_blocked_error(problems))
                 errors.append("Not saved: the encounter is not ready to publish (see Status).")
+        level_error = apply_level_rule(form, principals)
+        if level_error:
+            form.add_error("level", level_error)
+            errors.append("Not saved: the level contradicts the principals' offices (see Level).")
         if not form.instance.pk and not form.cleaned_data.get("confirm_not_duplicate"):
             form.duplicates = find_duplicates(
                 form.cleaned_data.get("start_date"), [p["person"] for p in principals]
@@ -79,6 +84,37 @@ class Submission:
                 )
                 errors.append("Not saved: this may duplicate an existing encounter.")
         return errors
+
+
+def apply_level_rule(form, principals):
+    """Derive the level from the submitted principals; return an error, or None.
+
+    Without an override reason the level follows the rule; a level the editor changed to
+    something else needs the reason.
+    """
+    start_date = form.cleaned_data.get("start_date")
+    if start_date is None:
+        return None
+    leads = [
+        (p.get("side"), p["person"].slug, p.get("office", ""))
+        for p in principals
+        if p.get("person") is not None
+    ]
+    derived = ranks.derive_level(leads, start_date).level or ""
+    # Saved with the encounter, so that its row satisfies the override constraint.
+    form.instance.derived_level = derived
+    level = form.cleaned_data.get("level")
+    reason = (form.cleaned_data.get("level_override_reason") or "").strip()
+    if not derived or reason or level == derived:
+        return None
+    if "level" in form.changed_data:
+        label = Encounter.Level(derived).label
+        return (
+            f"The coding rule gives “{label}” from the principals' offices at the date. To "
+            "code it otherwise, give the reason in “Level override reason”."
+        )
+    form.cleaned_data["level"] = form.instance.level = derived
+    return None
 
 
 class EncounterAdminForm(forms.ModelForm):

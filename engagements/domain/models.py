@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from engagements.domain import capitals, ranks
+
 # The text search configuration of the stored tsvector; queries must use the same one.
 SEARCH_CONFIG = "english"
 # Held by the Publishers group (migration 0006_editorial_groups): publish and unpublish.
@@ -103,6 +105,15 @@ class Place(models.Model):
         blank=True,
         help_text="Optional, in decimal degrees (−180 to 180).",
     )
+    timezone = models.CharField(
+        "time zone",
+        max_length=64,
+        blank=True,
+        validators=[capitals.validate_time_zone],
+        help_text="IANA time zone of the place, e.g. “Asia/Shanghai”, “America/Los_Angeles”, "
+        "“Europe/Zurich”. Filled from the country or city when the tracker knows it. Used to "
+        "compute Washington's and Beijing's dates from a local start time.",
+    )
 
     class Meta:
         ordering = ["country", "city", "name"]
@@ -133,6 +144,11 @@ class Place(models.Model):
             parts.append(self.city)
         parts.append(self.country)
         return ", ".join(parts)
+
+    def save(self, *args, **kwargs):
+        if not self.timezone:
+            self.timezone = capitals.default_place_zone(self.country, self.city)
+        super().save(*args, **kwargs)
 
 
 class PersonQuerySet(models.QuerySet):
@@ -304,7 +320,7 @@ class EncounterQuerySet(models.QuerySet):
         return len(changed)
 
     def with_detail_data(self):
-        return self.select_related("place", "parent").prefetch_related(
+        return self.select_related("place", "parent", "initiator_source").prefetch_related(
             models.Prefetch(
                 "participations", queryset=Participation.objects.select_related("person")
             ),
@@ -411,16 +427,32 @@ class Encounter(models.Model):
     level = models.CharField(
         max_length=10,
         choices=Level,
-        help_text="Rank of the most senior participants: leaders (presidents), cabinet or "
-        "Politburo rank, deputies, special envoys or ambassadors, or working level.",
+        help_text="Derived, do not type: the rank of the most senior principal on the less "
+        "senior side, from the principals' offices at the time (docs/editors.md, “Coding "
+        "rules”). Change it only to override the rule, and then give the reason below.",
+    )
+    derived_level = models.CharField(
+        max_length=10,
+        choices=Level,
+        blank=True,
+        editable=False,
+        help_text="The level the coding rule gives from the principals' offices; empty when an "
+        "office is not in the table of ranks or a side has no principal.",
+    )
+    level_override_reason = models.TextField(
+        blank=True,
+        help_text="Only to override the derived level: why this encounter's level differs from "
+        "the rank of its principals' offices, and which source says so. Leave empty to follow "
+        "the rule.",
     )
     start_date = models.DateField(
-        help_text="First day, in Washington's calendar. For month or year precision, use the "
+        help_text="First day: for an in-person encounter the local date where it took place; "
+        "for a call or video call Washington's date. For month or year precision, use the "
         "first day of that month or year."
     )
     end_date = models.DateField(
         blank=True,
-        help_text="Last day, in Washington's calendar. Leave empty for a single day.",
+        help_text="Last day, in the same calendar as the first. Leave empty for a single day.",
     )
     date_precision = models.CharField(
         max_length=5,
@@ -431,14 +463,41 @@ class Encounter(models.Model):
     local_start_time = models.TimeField(
         null=True,
         blank=True,
-        help_text="Optional: local start time where the encounter took place (for a call, "
-        "Washington time).",
+        help_text="Only where a source gives a clock time: the start time, in the time zone "
+        "below. Both capitals' dates are then computed from it.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[capitals.validate_time_zone],
+        help_text="IANA zone of the start time: for a call the zone the time was stated in "
+        "(usually “America/New_York”), in person the place's zone. Left empty, a call's time is "
+        "Washington's and a meeting's is the place's.",
+    )
+    washington_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Computed, do not type when a start time is known. Washington's date of the "
+        "first day; type it only for an in-person encounter away from US Eastern time when a "
+        "source states it, and name the source in the note. Empty: not recorded.",
+    )
+    washington_date_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Required when Washington's date is typed by hand: the source that states it.",
     )
     beijing_date = models.DateField(
         null=True,
         blank=True,
-        help_text="Beijing's calendar date where it differs from Washington's (e.g. an evening "
-        "call in Washington is the next morning in Beijing). Leave empty otherwise.",
+        help_text="Computed, do not type when a start time is known. Beijing's date of the "
+        "first day; type it only when no start time is known and a source states it (e.g. a "
+        "PRC readout “on the morning of 11 February”), and name the source in the note. Empty: "
+        "not recorded.",
+    )
+    beijing_date_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Required when Beijing's date is typed by hand: the source that states it.",
     )
     duration_minutes = models.PositiveIntegerField(
         null=True, blank=True, help_text="Length in minutes, if reported."
@@ -455,7 +514,24 @@ class Encounter(models.Model):
         max_length=10,
         choices=Initiator,
         default=Initiator.UNKNOWN,
-        help_text="Which side asked for the encounter, where a source says so.",
+        help_text="Which side asked for it, from the readouts: a PRC readout saying 应约 / “at "
+        "the request of” the other side means the other side asked; a US readout saying the "
+        "President “called” means the US asked. Give the supporting source below.",
+    )
+    initiator_source = models.ForeignKey(
+        "Source",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supported_initiations",
+        help_text="The source (one of this encounter's) that says which side asked. Required "
+        "for a curated encounter whose initiator is not “Unknown”, unless the note says why.",
+    )
+    initiator_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Optional: the readout's words on who asked (“应约”, “at the invitation of”), "
+        "or the support when it is not one of the sources.",
     )
     tone = models.CharField(
         max_length=15,
@@ -546,13 +622,29 @@ class Encounter(models.Model):
                 condition=Q(end_date__gte=F("start_date")),
                 name="encounter_end_not_before_start",
             ),
+            # The other capital's date of the first day is at most a day either side of it.
             models.CheckConstraint(
                 condition=Q(beijing_date__isnull=True)
                 | Q(
-                    beijing_date__gte=F("start_date"),
-                    beijing_date__lte=F("end_date") + datetime.timedelta(days=1),
+                    beijing_date__gte=F("start_date") - datetime.timedelta(days=1),
+                    beijing_date__lte=F("start_date") + datetime.timedelta(days=1),
                 ),
                 name="encounter_beijing_date_within_a_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(washington_date__isnull=True)
+                | Q(
+                    washington_date__gte=F("start_date") - datetime.timedelta(days=1),
+                    washington_date__lte=F("start_date") + datetime.timedelta(days=1),
+                ),
+                name="encounter_washington_date_within_a_day",
+            ),
+            # The level follows the principals' offices unless an editor says why not.
+            models.CheckConstraint(
+                condition=Q(derived_level="")
+                | Q(level=F("derived_level"))
+                | ~Q(level_override_reason=""),
+                name="encounter_level_override_has_reason",
             ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__isnull=True) | Q(duration_minutes__gt=0),
@@ -598,6 +690,7 @@ class Encounter(models.Model):
     def save(self, *args, **kwargs):
         if self.end_date is None:
             self.end_date = self.start_date
+        self.apply_date_rules()
         if self.is_published and self.published_at is None:
             self.published_at = timezone.now()
         if self.pk and not self._state.adding:
@@ -612,6 +705,93 @@ class Encounter(models.Model):
     def clean(self):
         if self.end_date is None and self.start_date is not None:
             self.end_date = self.start_date
+        errors = {}
+        computed = self.computed_capital_dates() if self.start_date else None
+        for field, capital in (("washington_date", "washington"), ("beijing_date", "beijing")):
+            if computed is None or getattr(computed, f"{capital}_computed"):
+                continue  # the rule sets it from the start time or the place's calendar
+            if getattr(self, field) and not getattr(self, f"{field}_note").strip():
+                errors[f"{field}_note"] = (
+                    "Name the source that states this date (no start time is known, so it "
+                    "cannot be computed)."
+                )
+        if self.pk and self.initiator_source_id and self.initiator_source.encounter_id != self.pk:
+            errors["initiator_source"] = "Choose one of this encounter's sources."
+        if errors:
+            raise ValidationError(errors)
+
+    # Coding rules (docs/developers.md, "Coding rules") -------------------------------------
+
+    @property
+    def is_remote(self):
+        """A call or video call: dated by Washington's calendar, not by a place's."""
+        return self.kind in (self.Kind.PHONE_CALL, self.Kind.VIDEO_CALL) or (
+            self.venue == self.Venue.REMOTE
+        )
+
+    def computed_capital_dates(self):
+        """Washington's and Beijing's dates as the dating rule determines them."""
+        # Loaders and scripts may pass ISO strings: read them as the fields would.
+        start_date = self._meta.get_field("start_date").to_python(self.start_date)
+        local_time = self._meta.get_field("local_start_time").to_python(self.local_start_time)
+        return capitals.capital_dates(
+            remote=self.is_remote,
+            start_date=start_date,
+            local_time=local_time,
+            time_zone=self.time_zone,
+            place_zone=self.place.timezone if self.place_id else "",
+            day_precision=self.date_precision == self.DatePrecision.DAY,
+        )
+
+    def apply_date_rules(self):
+        """Set the two capitals' dates the rule determines; keep hand-typed ones it does not."""
+        if self.local_start_time is not None and not self.time_zone:
+            # A time without a stated zone is Washington's for a call, the place's in person.
+            place_zone = self.place.timezone if self.place_id else ""
+            self.time_zone = capitals.CALL_ZONE if self.is_remote else place_zone
+        dates = self.computed_capital_dates()
+        if dates.washington_computed:
+            self.washington_date, self.washington_date_note = dates.washington, ""
+        if dates.beijing_computed:
+            self.beijing_date, self.beijing_date_note = dates.beijing, ""
+
+    def derive_level(self):
+        """The level the rank table gives from the stored leads' offices (ranks.Derivation)."""
+        leads = [
+            (p.side, p.person.slug, p.office)
+            for p in self.participations.leads().select_related("person")
+        ]
+        return ranks.derive_level(leads, self.start_date)
+
+    def apply_level_rule(self, derivation=None):
+        derivation = derivation or self.derive_level()
+        self.derived_level = derivation.level or ""
+        if self.derived_level and not self.level_override_reason.strip():
+            self.level = self.derived_level
+
+    def apply_coding_rules(self, save=True):
+        """Apply the dating and level rules to a saved encounter and its participants.
+
+        Call it after the participants are stored: the seed and data loaders, the importers and
+        the admin do. Returns the fields it changed (saved unless `save` is false).
+        """
+        before = {f: getattr(self, f) for f in self.CODED_FIELDS}
+        self.apply_date_rules()
+        self.apply_level_rule()
+        changed = [f for f in self.CODED_FIELDS if getattr(self, f) != before[f]]
+        if save and changed:
+            Encounter.objects.filter(pk=self.pk).update(**{f: getattr(self, f) for f in changed})
+        return changed
+
+    CODED_FIELDS = (
+        "level",
+        "time_zone",
+        "derived_level",
+        "washington_date",
+        "washington_date_note",
+        "beijing_date",
+        "beijing_date_note",
+    )
 
     # --- Editorial transitions -----------------------------------------------------------
     # draft → in review → published, and back to draft by unpublishing. Each saves the encounter
@@ -739,6 +919,63 @@ def compose_search_document(place, participants, quotes):
     for quote in quotes:
         parts += quote
     return " ".join(part for part in parts if part)
+
+
+class OfficeTerm(models.Model):
+    """A person's term in an office: the data check flags a participant whose office was not
+    held on the encounter's date."""
+
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="terms",
+        help_text="Who held the office.",
+    )
+    office = models.CharField(
+        max_length=200,
+        help_text="The office exactly as participants' “office” writes it, e.g. “State "
+        "Councilor and Foreign Minister”.",
+    )
+    start_date = models.DateField(
+        null=True, blank=True, help_text="First day in office; empty when not known."
+    )
+    end_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Last day in office; empty when still held or not known.",
+    )
+    note = models.TextField(
+        blank=True, help_text="How we know the dates: the source or the data it comes from."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person", "start_date", "office"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "office", "start_date"],
+                nulls_distinct=False,
+                name="officeterm_unique_person_office_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="officeterm_end_not_before_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "office"], name="officeterm_person_office")]
+
+    def __str__(self):
+        start = f"{self.start_date:%Y-%m-%d}" if self.start_date else "?"
+        end = f"{self.end_date:%Y-%m-%d}" if self.end_date else ""
+        return f"{self.person.name}, {self.office} ({start}–{end})"
+
+    def covers(self, date):
+        return (self.start_date is None or self.start_date <= date) and (
+            self.end_date is None or date <= self.end_date
+        )
 
 
 class ParticipationQuerySet(models.QuerySet):

@@ -52,12 +52,14 @@ def encounter_changes_batched():
     if _batch.get() is not None:
         yield
         return
-    changes = {"bump": set(), "search": set()}
+    changes = {"bump": set(), "search": set(), "rules": set()}
     token = _batch.set(changes)
     try:
         yield
     finally:
         _batch.reset(token)
+    for encounter_id in sorted(changes["rules"]):
+        apply_coding_rules(encounter_id)
     for encounter_id in sorted(changes["bump"]):
         bump_version(encounter_id)
     for encounter_id in sorted(changes["search"]):
@@ -76,6 +78,21 @@ def part_changed(instance, searched):
         batch["search"].add(instance.encounter_id)
 
 
+def apply_coding_rules(encounter_id):
+    """The level is derived from the leads' offices: keep it following them."""
+    encounter = Encounter.objects.filter(pk=encounter_id).select_related("place").first()
+    if encounter is not None:
+        encounter.apply_coding_rules()
+
+
+def participants_changed(encounter_id):
+    batch = _batch.get()
+    if batch is None:
+        apply_coding_rules(encounter_id)
+    else:
+        batch["rules"].add(encounter_id)
+
+
 def refresh_search_document(encounter_id):
     encounter = Encounter.objects.filter(pk=encounter_id).select_related("place").first()
     if encounter is not None:  # gone already when the delete cascades from the encounter
@@ -92,6 +109,8 @@ def part_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return  # loaddata: leave fixtures as they are
     part_changed(instance, searched=sender in SEARCHED_PARTS)
+    if sender is Participation:
+        participants_changed(instance.encounter_id)
 
 
 @receiver(post_delete, sender=Participation, dispatch_uid="encounter-participation-deleted")
@@ -101,6 +120,8 @@ def part_deleted(sender, instance, origin=None, **kwargs):
     if isinstance(origin, Encounter):
         return  # the encounter itself is being deleted
     part_changed(instance, searched=sender in SEARCHED_PARTS)
+    if sender is Participation:
+        participants_changed(instance.encounter_id)
 
 
 @receiver(post_save, sender=Encounter, dispatch_uid="search-encounter-saved")

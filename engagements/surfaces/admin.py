@@ -14,6 +14,7 @@ from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
 
+from engagements.domain.checks import find_problems
 from engagements.domain.editorial import (
     EncounterAdminForm,
     EncounterPartFormSet,
@@ -124,7 +125,7 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["title", "start_date"]}
     autocomplete_fields = ["place", "topics", "parent"]
     inlines = [ParticipationInline, SourceInline, QuoteInline]
-    readonly_fields = ["cameo_code", "published_at", "created_at", "updated_at"]
+    readonly_fields = ["cameo_code", "derived_level", "published_at", "created_at", "updated_at"]
     show_full_result_count = False
     save_on_top = True
     actions = ["submit_for_review", "publish_selected", "unpublish_selected"]
@@ -140,13 +141,26 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
             None,
             {"fields": ["title", "slug", "status", "occurrence", "loaded_version", "loaded_at"]},
         ),
-        ("What and who", {"fields": [("kind", "venue", "level"), "initiated_by", "parent"]}),
+        (
+            "What and who",
+            {
+                "fields": [
+                    ("kind", "venue", "level", "derived_level"),
+                    "level_override_reason",
+                    ("initiated_by", "initiator_source"),
+                    "initiator_note",
+                    "parent",
+                ]
+            },
+        ),
         (
             "When and where",
             {
                 "fields": [
                     ("start_date", "end_date", "date_precision"),
-                    ("local_start_time", "beijing_date", "duration_minutes"),
+                    ("local_start_time", "time_zone", "duration_minutes"),
+                    ("washington_date", "washington_date_note"),
+                    ("beijing_date", "beijing_date_note"),
                     "place",
                 ]
             },
@@ -256,6 +270,14 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
             **super().get_formset_kwargs(request, obj, inline, prefix),
             "submission": getattr(request, "encounter_submission", None),
         }
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "initiator_source":
+            # Only this encounter's own sources can support its initiator.
+            object_id = str(request.resolver_match.kwargs.get("object_id", ""))
+            encounter_id = int(object_id) if object_id.isdigit() else None
+            kwargs["queryset"] = Source.objects.filter(encounter_id=encounter_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # --- Actions -------------------------------------------------------------------------------
 
@@ -494,5 +516,22 @@ class HsgReportView(TemplateView):
             **admin.site.each_context(self.request),
             title="Office of the Historian import: coverage",
             report=build_report(),
+            **kwargs,
+        )
+
+
+class DataCheckView(TemplateView):
+    """The data check's problems for editors (wrapped in admin_view): `manage.py check_data`."""
+
+    template_name = "admin/data_check.html"
+
+    def get_context_data(self, **kwargs):
+        problems = find_problems()
+        slugs = {problem.slug for problem in problems}
+        ids = dict(Encounter.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+        return super().get_context_data(
+            **admin.site.each_context(self.request),
+            title="Data check",
+            problems=[(problem, ids.get(problem.slug)) for problem in problems],
             **kwargs,
         )
