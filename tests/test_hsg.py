@@ -1,5 +1,6 @@
 """The Office of the Historian import: merged, reconciled, idempotent, reported."""
 
+import dataclasses
 import datetime
 import io
 
@@ -9,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from engagements.hsg import gazetteer as gz
-from engagements.hsg.importer import group_records
+from engagements.hsg.importer import group_records, import_records
 from engagements.hsg.records import read_all, read_trips, read_visits
 from engagements.models import (
     Discrepancy,
@@ -70,7 +71,11 @@ def test_counts_after_merging(imported):
     # 96 records - 11 merged Secretary records - 1 record attached to a curated encounter.
     assert Encounter.objects.filter(provenance=HSG).count() == 84
     assert Encounter.objects.published().filter(provenance=HSG).count() == 84
-    merged = [e for e in Encounter.objects.filter(provenance=HSG) if e.sources.count() > 1]
+    merged = [
+        e
+        for e in Encounter.objects.filter(provenance=HSG)
+        if e.sources.filter(kind=Source.Kind.DATASET).count() > 1
+    ]
     assert len(merged) == 11
     # Every record's description is kept, attributed to the Office, as a quotation.
     assert Quote.objects.filter(source__external_id__startswith="hsg-").count() == 96
@@ -88,36 +93,56 @@ def test_no_duplicate_encounter_for_any_trip(imported):
 def test_accompanied_president_is_one_encounter_with_each_persons_dates(imported, client):
     nixon_trip = encounter_of("hsg-trip:2844")
     assert encounter_of("hsg-trip:1742") == nixon_trip
-    assert (nixon_trip.start_date, nixon_trip.end_date) == (
-        datetime.date(1972, 2, 17),
+    # The President's arrival is the start; Rogers's record (from the 17th) is a discrepancy.
+    assert (nixon_trip.slug, nixon_trip.start_date, nixon_trip.end_date) == (
+        "nixon-visit-china-1972-02-21",
+        datetime.date(1972, 2, 21),
         datetime.date(1972, 2, 28),
     )
+    discrepancy = nixon_trip.discrepancies.get()
+    assert (discrepancy.our_value, discrepancy.their_value) == (
+        "21–28 February 1972",
+        "17–28 February 1972",
+    )
+    assert discrepancy.source.external_id == "hsg-trip:1742"
+    assert discrepancy.our_source.external_id == "hsg-trip:2844"
+    assert "/encounters/nixon-visit-china-1972-02-17/" in discrepancy.note
     assert nixon_trip.level == Encounter.Level.LEADER
     nixon = nixon_trip.participations.get(person__slug="richard-nixon")
     rogers = nixon_trip.participations.get(person__slug="william-p-rogers")
     assert (nixon.office, rogers.office) == ("President of the United States", "Secretary of State")
     assert (nixon.role, rogers.role) == ("visitor", "visitor")
-    # Nixon arrived on the 21st; Rogers's dates are the encounter's, so not repeated.
-    assert (nixon.start_date, nixon.end_date) == (
+    # Nixon's dates are the encounter's, so not repeated; Rogers keeps his record's.
+    assert (nixon.start_date, nixon.end_date) == (None, None)
+    assert (rogers.start_date, rogers.end_date) == (
         datetime.date(1972, 2, 21),
         datetime.date(1972, 2, 28),
     )
-    assert (rogers.start_date, rogers.end_date) == (None, None)
 
-    # The page shows Nixon's own dates next to his name.
+    # The page shows Rogers's own dates next to his name.
     page = client.get(nixon_trip.get_absolute_url()).text
-    assert "21 Feb – 28 Feb 1972" in page
+    assert "17 Feb – 28 Feb 1972" in page
 
     clinton_trip = encounter_of("hsg-trip:2599")
     assert encounter_of("hsg-trip:106") == clinton_trip
     albright = clinton_trip.participations.get(person__slug="madeleine-albright")
-    assert albright.start_date == datetime.date(1998, 6, 25)
-    assert clinton_trip.start_date == datetime.date(1998, 6, 24)
+    # Clinton's record starts on the 24th; he arrived in Xi'an on the 25th (the White House's
+    # transcript of the welcoming ceremony), as Albright's record says.
+    assert (clinton_trip.slug, clinton_trip.start_date) == (
+        "bill-clinton-visit-china-1998-06-25",
+        datetime.date(1998, 6, 25),
+    )
+    assert albright.start_date is None
+    correction = clinton_trip.discrepancies.get()
+    assert correction.their_value == "24 June – 3 July 1998"
+    assert correction.our_source.url.startswith("https://clintonwhitehouse3.archives.gov/")
 
 
 def test_nixon_1972_with_mao_and_zhou(imported, client):
     trip = encounter_of("hsg-trip:2844")
-    assert trip.title == "Nixon visit to Shanghai, Beijing and Hangzhou"
+    # Cities in the order visited (PBS's itinerary), not the record's order.
+    assert trip.title == "Nixon visit to Beijing, Hangzhou and Shanghai"
+    assert trip.sources.filter(outlet="PBS, American Experience").exists()
     assert (trip.kind, trip.venue, trip.provenance) == ("visit", "prc", HSG)
     assert trip.place == Place.objects.get(name="Beijing", country="CN")
     hosts = {p.person.slug: p for p in trip.participations.filter(side="prc")}
@@ -157,7 +182,9 @@ def test_unknowns_stay_unknown(imported):
 
 def test_visitors_titles_and_levels(imported):
     deng = encounter_of("hsg-visit:3082")
-    assert (deng.venue, deng.level) == ("us", "cabinet")
+    # Vice Premier by office, but China's paramount leader from December 1978: leader level,
+    # derived (not typed) from the principals' ranks.
+    assert (deng.venue, deng.level, deng.derived_level) == ("us", "leader", "leader")
     visitor = deng.participations.get(role="visitor")
     assert (visitor.person.slug, visitor.office) == ("deng-xiaoping", "Vice Premier")
     # The description names the US counterpart: linked as host.
@@ -219,7 +246,7 @@ def test_woodside_discrepancy_note_on_the_detail_page(imported, client):
 
 
 def test_detail_page_without_discrepancies_has_no_section(imported, client):
-    page = client.get(encounter_of("hsg-trip:2844").get_absolute_url()).text
+    page = client.get(encounter_of("hsg-trip:2877").get_absolute_url()).text
     assert 'id="discrepancies"' not in page
 
 
@@ -230,18 +257,23 @@ def test_blinken_june_2023_is_its_own_encounter_with_the_corrected_date(imported
         datetime.date(2023, 6, 18),
         datetime.date(2023, 6, 19),
     )
+    # Wang Yi, whom the record omits, from the State Department's readout.
     assert set(trip.participations.values_list("person__slug", flat=True)) == {
         "antony-blinken",
         "xi-jinping",
         "qin-gang",
+        "wang-yi",
     }
     discrepancy = trip.discrepancies.get()
     assert (discrepancy.our_value, discrepancy.their_value) == (
         "18–19 June 2023",
         "17–19 June 2023",
     )
-    assert "engagements/fixtures/hsg/README.md" in discrepancy.note
-    assert "17–19 June 2023" in trip.sources.get().note
+    # The correction cites an external source, not the project's own notes.
+    assert "README" not in discrepancy.note
+    assert discrepancy.our_source.url.startswith("https://www.state.gov/")
+    assert discrepancy.our_source.kind == Source.Kind.US_READOUT
+    assert "17–19 June 2023" in trip.sources.get(external_id="hsg-trip:4145").note
 
 
 def test_misspelled_names_match_the_right_person(imported):
@@ -341,12 +373,12 @@ def test_import_before_the_seed_waits_for_the_curated_encounter(db):
 
 def test_list_spans_1972_onward_with_curated_and_hsg(imported, client):
     published = Encounter.objects.published()
-    assert published.earliest().start_date == datetime.date(1972, 2, 17)
+    assert published.earliest().start_date == datetime.date(1972, 2, 21)
     assert published.latest().start_date.year == 2024
     # Oldest first, the list starts with Nixon's visit; the curated encounters are there too.
     oldest = client.get(reverse("encounter-list"), {"sort": "date"})
     assert oldest.status_code == 200
-    assert oldest.context["encounters"][0].slug == "nixon-visit-china-1972-02-17"
+    assert oldest.context["encounters"][0].slug == "nixon-visit-china-1972-02-21"
     newest = client.get(reverse("encounter-list"))
     assert newest.context["encounters"][0].slug == "biden-xi-meeting-lima-2024-11-16"
 
@@ -356,16 +388,16 @@ def test_timeline_spans_1972_onward(imported, client):
     assert response.status_code == 200
     timeline = response.context["timeline"]
     assert timeline.total == Encounter.objects.published().count() == 84 + 15
-    assert timeline.first == datetime.date(1972, 2, 17)
+    assert timeline.first == datetime.date(1972, 2, 21)
     assert timeline.last == datetime.date(2024, 11, 16)
     # Five-year ticks over five decades.
     assert [t.label for t in timeline.ticks] == [str(y) for y in range(1975, 2025, 5)]
     marks = {m.url for lane in timeline.lanes for m in lane.marks}
-    assert reverse("encounter-detail", args=["nixon-visit-china-1972-02-17"]) in marks
+    assert reverse("encounter-detail", args=["nixon-visit-china-1972-02-21"]) in marks
     assert reverse("encounter-detail", args=[WOODSIDE]) in marks
     # The Office's records alone, through the same filters.
     hsg = client.get(reverse("timeline"), {"provenance": "hsg"}).context["timeline"]
-    assert (hsg.total, hsg.first) == (84, datetime.date(1972, 2, 17))
+    assert (hsg.total, hsg.first) == (84, datetime.date(1972, 2, 21))
     assert hsg.last == datetime.date(2024, 4, 27)
 
 
@@ -376,13 +408,13 @@ def test_date_filters_reach_back_to_1972(imported, client):
     assert response.status_code == 200
     slugs = [e.slug for e in response.context["page_obj"].paginator.object_list]
     assert len(slugs) == 7
-    assert "nixon-visit-china-1972-02-17" in slugs
+    assert "nixon-visit-china-1972-02-21" in slugs
     assert "deng-xiaoping-visit-us-1979-01-29" in slugs
     # An encounter matches when its days overlap the range: Nixon's trip from its last day.
     response = client.get(
         reverse("encounter-list"), {"date_after": "1972-02-28", "date_before": "1972-02-28"}
     )
-    assert [e.slug for e in response.context["encounters"]] == ["nixon-visit-china-1972-02-17"]
+    assert [e.slug for e in response.context["encounters"]] == ["nixon-visit-china-1972-02-21"]
 
 
 def test_provenance_filter_on_the_list(imported, client):
@@ -411,7 +443,7 @@ def test_report_command(imported):
     assert "Encounters created (provenance hsg): 84" in text
     assert "Encounters merged from several records: 11" in text
     assert f"{WOODSIDE}: hsg-visit:3196" in text
-    assert "Discrepancies recorded: 13" in text
+    assert "Discrepancies recorded: 19" in text
     assert "hsg-trip:2517: Prime Minister Putin" in text
     assert "hsg-trip:2323: Prince Sihanouk" in text
     # Every curated encounter the records describe is linked: nothing left to review.
@@ -533,3 +565,37 @@ def test_run_and_the_container_import_after_the_seed():
     entrypoint = (settings.BASE_DIR / "deploy" / "entrypoint.sh").read_text()
     for text in (makefile, entrypoint):
         assert text.index("manage.py load_seed") < text.index("manage.py import_hsg")
+
+
+# Fixes to the Office's records ----------------------------------------------------------------
+
+
+def test_a_trip_via_hong_kong_is_placed_where_prc_officials_were_met(imported):
+    trip = encounter_of("hsg-trip:3183")
+    assert (trip.place.name, trip.place.country, trip.venue) == ("Shenzhen", "CN", "prc")
+    assert trip.title == "Hillary Clinton visit to Hong Kong and Shenzhen"
+
+
+def test_a_trip_filed_twice_under_two_ids_is_one_encounter(imported):
+    original = next(r for r in read_trips() if r.number == 4145)
+    duplicate = dataclasses.replace(original, number=99999, text="Met with Qin Gang.")
+    result = import_records([duplicate])
+    assert result.created == []
+    assert encounter_of("hsg-trip:99999") == encounter_of("hsg-trip:4145")
+
+
+def test_an_earlier_import_of_nixon_1972_is_moved_to_the_presidents_arrival(imported):
+    trip = encounter_of("hsg-trip:2844")
+    # As earlier versions imported it: Rogers's start and the slug and title made from it.
+    Discrepancy.objects.filter(encounter=trip).delete()
+    Encounter.objects.filter(pk=trip.pk).update(
+        slug="nixon-visit-china-1972-02-17",
+        start_date=datetime.date(1972, 2, 17),
+        title="Nixon visit to Shanghai, Beijing and Hangzhou",
+    )
+    call_command("import_hsg", stdout=io.StringIO())
+    trip.refresh_from_db()
+    assert trip.slug == "nixon-visit-china-1972-02-21"
+    assert trip.start_date == datetime.date(1972, 2, 21)
+    assert trip.title == "Nixon visit to Beijing, Hangzhou and Shanghai"
+    assert trip.discrepancies.get().their_value == "17–28 February 1972"

@@ -279,6 +279,7 @@ PRESIDENT_TERMS = [
     ("President Obama", "barack-obama", d(2009, 1, 20), d(2017, 1, 20)),
     ("President Trump", "donald-trump", d(2017, 1, 20), d(2021, 1, 20)),
     ("President Biden", "joe-biden", d(2021, 1, 20), d(2025, 1, 20)),
+    ("President Trump", "donald-trump", d(2025, 1, 20), OPEN),
 ]
 VISIT_MENTIONS = [M(p, slug, US_PRESIDENT, s, e) for p, slug, s, e in PRESIDENT_TERMS]
 TRIP_MENTIONS += [M(p, slug, US_PRESIDENT, s, e, link=False) for p, slug, s, e in PRESIDENT_TERMS]
@@ -463,3 +464,27 @@ def visit_place_key(record):
         if phrase in record.text:
             return key
     return None
+
+
+def office_terms():
+    """(person slug, office, start, end or None, note) for each office the tables date.
+
+    Presidents' terms are exact; a mention's years are the generous bounds within which the
+    records use that title (enough to tell a title held from one not yet or no longer held).
+    """
+    terms = {}
+    for _phrase, slug, start, end in PRESIDENT_TERMS:
+        terms[(slug, US_PRESIDENT, start)] = (
+            end if end != OPEN else None,
+            "Term of office (engagements/hsg/gazetteer.py, PRESIDENT_TERMS).",
+        )
+    for mention in TRIP_MENTIONS:
+        if mention.link and (mention.slug, mention.office, mention.start) not in terms:
+            terms[(mention.slug, mention.office, mention.start)] = (
+                mention.end if mention.end != OPEN else None,
+                "Years within which the Office's records use this title (engagements/hsg/"
+                "gazetteer.py); the bounds are generous, not the exact term.",
+            )
+    return [
+        (slug, office, start, end, note) for (slug, office, start), (end, note) in terms.items()
+    ]

@@ -4,6 +4,11 @@
   accompanied the President is merged with the President's record (the two overlap in time;
   each participant keeps their own dates), and a record that describes an encounter already
   curated is attached to it as a further source (CURATED_LINKS).
+- Merged records that disagree on the start: the President's arrival (the President's record,
+  corrected where CORRECTIONS says so) is the encounter's start; the other record's dates become
+  a Discrepancy that names both records.
+- A record whose traveller or visitor already has an encounter starting on the same date (the
+  Office sometimes files one trip twice) is attached to it as a further source, not duplicated.
 - Idempotent: a record is imported once, keyed by its namespaced id ("hsg-trip:2844") on
   Source.external_id. Records already imported are left alone, so a second run changes nothing
   and editors' later corrections survive.
@@ -23,6 +28,7 @@ from engagements.hsg.records import OUTLET, read_all
 from engagements.models import (
     Discrepancy,
     Encounter,
+    OfficeTerm,
     Participation,
     Person,
     Place,
@@ -41,27 +47,108 @@ SESSIONS = {"biden-xi-meeting-woodside-2023-11-15": "hsg-visit:3201"}
 
 
 @dataclass(frozen=True)
+class ExternalSource:
+    """A source outside the Office's data that supports a correction: cited on the encounter."""
+
+    kind: str
+    outlet: str
+    title: str
+    url: str
+    published_on: datetime.date | None = None
+
+    def fields(self):
+        return {
+            "kind": self.kind,
+            "outlet": self.outlet,
+            "title": self.title,
+            "published_on": self.published_on,
+        }
+
+
+@dataclass(frozen=True)
 class Correction:
     start_date: datetime.date
     note: str
+    source: ExternalSource
 
 
-# Dates the Office has wrong, with the reference for the correction. The reference is the
-# project's notes on the data (README "Data-quality problems", item 1), cited as such.
+STATE_READOUT_JUNE_2023 = ExternalSource(
+    Source.Kind.US_READOUT,
+    "U.S. Department of State",
+    "Secretary Blinken's Visit to the People's Republic of China (PRC)",
+    "https://www.state.gov/secretary-blinkens-visit-to-the-peoples-republic-of-china-prc/",
+)
+
+# Dates the Office has wrong, each with the external source that gives the right one. In-person
+# encounters carry the local date (docs/developers.md, "Coding rules").
 CORRECTIONS = {
     "hsg-trip:4145": Correction(
         datetime.date(2023, 6, 18),
-        "The Office's record hsg-trip:4145 starts this trip on 17 June 2023. Blinken arrived in "
-        "Beijing on 18 June; he met Qin Gang on the 18th and Wang Yi and Xi Jinping on the "
-        f"19th. Reference: the project's notes on the Office's data ({README}, "
-        "“Misdated records”).",
+        "The Office's record hsg-trip:4145 starts this trip on 17 June 2023. The State "
+        "Department's readout gives the visit to Beijing as 18–19 June, and in-person "
+        "encounters carry the local date.",
+        STATE_READOUT_JUNE_2023,
     ),
     "hsg-visit:3201": Correction(
         datetime.date(2023, 11, 14),
-        "The Office's record hsg-visit:3201 gives 12–17 November 2023, the APEC summit week "
-        "that it gives for 17 of the 18 leaders' visits it recorded for APEC 2023, rather than "
-        "Xi's own stay. Xi is reported to have arrived on 14 November. Reference: the project's "
-        f"notes on the Office's data ({README}, “Misdated records”).",
+        "The Office's record hsg-visit:3201 gives 12–17 November 2023, the APEC summit week, "
+        "rather than Xi's own stay. Xinhua (People's Daily, 15 November 2023) reports that Xi "
+        "arrived in San Francisco on Tuesday 14 November.",
+        ExternalSource(
+            Source.Kind.NEWS,
+            "Xinhua (People's Daily Online)",
+            "Xi arrives in San Francisco for talks with Biden, APEC meeting",
+            "http://en.people.cn/n3/2023/1115/c90000-20097181.html",
+            datetime.date(2023, 11, 15),
+        ),
+    ),
+    "hsg-trip:2599": Correction(
+        datetime.date(1998, 6, 25),
+        "The President's record hsg-trip:2599 starts this trip on 24 June 1998. He arrived in "
+        "Xi'an on 25 June (local date): the White House released his remarks at the welcoming "
+        "ceremony there that evening. The Secretary of State's record (hsg-trip:106) also "
+        "starts on 25 June.",
+        ExternalSource(
+            Source.Kind.TRANSCRIPT,
+            "The White House, Office of the Press Secretary",
+            "Remarks of the President at Welcoming Ceremony in Xian, China",
+            "https://clintonwhitehouse3.archives.gov/WH/New/China/19980625-20014.html",
+            datetime.date(1998, 6, 25),
+        ),
+    ),
+}
+
+# Officials a record omits whom an external source names: (person slug, office, source).
+ADDED_PARTICIPANTS = {
+    "hsg-trip:4145": [
+        (
+            "wang-yi",
+            "Director of the Office of the Central Foreign Affairs Commission",
+            STATE_READOUT_JUNE_2023,
+        )
+    ],
+}
+
+# Permanent addresses published before the President's arrival became a merged trip's start
+# (keyed by the President's record): named on the date discrepancy, so a citation of the old
+# address can be traced.
+FORMER_SLUGS = {
+    "hsg-trip:2844": "nixon-visit-china-1972-02-17",
+    "hsg-trip:2599": "bill-clinton-visit-china-1998-06-24",
+    "hsg-trip:2391": "george-w-bush-visit-china-2001-10-17",
+    "hsg-trip:2455": "george-w-bush-visit-china-2005-11-19",
+}
+
+# Records whose locales are not in the order visited: (place keys in that order, source).
+ITINERARIES = {
+    "hsg-trip:2844": (
+        ["Beijing", "Hangzhou", "Shanghai"],
+        ExternalSource(
+            Source.Kind.OTHER,
+            "PBS, American Experience",
+            "The Nixons' Tour",
+            "https://www.pbs.org/wgbh/americanexperience/features/china-tour/",
+        ),
     ),
 }
 
@@ -101,6 +188,22 @@ def record_dates(record):
     correction = CORRECTIONS.get(record.external_id)
     start = correction.start_date if correction else record.start_date
     return start, record.end_date
+
+
+def group_dates(group):
+    """The encounter's dates: from the President's arrival when the President's record leads
+    (a Secretary's record may start on the day of departure), to the last record's end."""
+    spans = [record_dates(r) for r in group.records]
+    if group.lead.kind == "trip" and group.lead.role == "president":
+        start = record_dates(group.lead)[0]
+    else:
+        start = min(s for s, _ in spans)
+    return start, max(e for _, e in spans)
+
+
+def legacy_start(group):
+    """The start earlier versions gave a merged trip (the earliest record's): its old slug."""
+    return min(record_dates(r)[0] for r in group.records)
 
 
 @dataclass
@@ -172,7 +275,20 @@ class Importer:
         for group in group_records(records):
             self.import_group(group)
         self.link_sessions()
+        self.record_terms()
         return self.result
+
+    def record_terms(self):
+        """The terms the gazetteer knows, for the people the records name (data check)."""
+        people = {p.slug: p for p in Person.objects.filter(slug__in=gz.OFFICIALS)}
+        for slug, office, start, end, note in gz.office_terms():
+            if slug in people:
+                OfficeTerm.objects.get_or_create(
+                    person=people[slug],
+                    office=office,
+                    start_date=start,
+                    defaults={"end_date": end, "note": note},
+                )
 
     # Groups and encounters -------------------------------------------------------------
 
@@ -183,6 +299,7 @@ class Importer:
         }
         self.result.already += [i for i in group.ids if i in existing]
         if len(existing) == len(group.ids):
+            self.reconcile(next(iter(existing.values())).encounter, group)
             return
         if existing:
             encounter, created = next(iter(existing.values())).encounter, False
@@ -192,6 +309,8 @@ class Importer:
             if encounter is None:
                 self.result.waiting.append((group.lead.external_id, slug))
                 return
+        elif duplicate := self.find_duplicate(group):
+            encounter, created = duplicate, False
         else:
             encounter, created = self.create_encounter(group), True
             self.result.created.append(encounter)
@@ -200,10 +319,106 @@ class Importer:
                 self.add_record(encounter, record, group, created)
         if len(group.records) > 1:
             self.result.merged.append((encounter, group.ids))
+        self.reconcile(encounter, group)
+        encounter.apply_coding_rules()
         encounter.refresh_search_document()
 
+    def find_duplicate(self, group):
+        """An encounter this group's traveller or visitor already has on overlapping dates: the
+        Office files some trips twice under two ids (same dates, same person), and nobody is on
+        two visits at once."""
+        lead = group.lead
+        if lead.kind == "trip":
+            slug = gz.TRAVELLERS.get(lead.who, (None,))[0]
+        else:
+            official = self.visitor_official(lead)[2]
+            slug = official.slug if official else None
+        if slug is None:
+            return None
+        start, end = group_dates(group)
+        return (
+            Encounter.objects.filter(
+                start_date__lte=end,
+                end_date__gte=start,
+                kind=Encounter.Kind.VISIT,
+                participations__person__slug=slug,
+                participations__role=Participation.Role.VISITOR,
+            )
+            .order_by("pk")
+            .first()
+        )
+
+    # What the Office's records omit or misdate: applied to new and earlier imports alike ----
+
+    def reconcile(self, encounter, group):
+        """Apply the corrections, added participants, itinerary and the merged trip's start to
+        the encounter of `group`, however long ago it was imported (idempotent)."""
+        for record_id in group.ids:
+            for slug, office, cited in ADDED_PARTICIPANTS.get(record_id, []):
+                source = self.external_source(encounter, cited)
+                person = Person.objects.filter(slug=slug).first()
+                if person is not None:
+                    self.participate(encounter, person, role=Participation.Role.HOST, office=office)
+                    self.note_on_source(
+                        source, f"Names {person.name} ({office}), whom {record_id} omits."
+                    )
+            if record_id in ITINERARIES:
+                self.note_on_source(
+                    self.external_source(encounter, ITINERARIES[record_id][1]),
+                    f"Gives the order in which the cities of {record_id} were visited.",
+                )
+        if encounter.provenance != Encounter.Provenance.HSG:
+            return
+        start, end = group_dates(group)
+        former = FORMER_SLUGS.get(group.lead.external_id)
+        if former and encounter.slug == former and encounter.start_date != start:
+            # Imported before the President's arrival was the rule: move it, and its address.
+            encounter.start_date, encounter.end_date = start, end
+            encounter.slug = self.unique_slug(former.rsplit("-", 3)[0] + f"-{start:%Y-%m-%d}")
+            encounter.save()
+        sources = {s.external_id: s for s in Source.objects.filter(external_id__in=group.ids)}
+        for record in group.records:
+            if record.external_id in sources:
+                self.compare_with_lead(encounter, record, sources[record.external_id], group)
+                self.record_corrections(encounter, record, sources[record.external_id], group)
+        if group.lead.kind == "trip":
+            self.relocate(encounter, group)
+
+    def relocate(self, encounter, group):
+        """Earlier imports listed the cities in record order and placed a trip in its first
+        city: correct the title and place they gave (an editor's own title is kept)."""
+        keys, _ = self.trip_places(group)
+        if not keys or group.lead.who not in gz.TRAVELLERS:
+            return
+        short = gz.TRAVELLERS[group.lead.who][1]
+        record_order = []
+        for record in group.records:
+            record_order += [k for k in gz.trip_place_keys(record)[0] if k not in record_order]
+        old_title = f"{short} visit to {join_words([gz.PLACES[k][0] for k in record_order])}"
+        title = f"{short} visit to {join_words([gz.PLACES[k][0] for k in keys])}"
+        old_place = "Beijing" if "Beijing" in record_order else record_order[0]
+        changed = False
+        if encounter.title == old_title != title:
+            encounter.title, changed = title, True
+        new_place = self.place_key(group)
+        if old_place != new_place and encounter.place_id == self.place(old_place).pk:
+            encounter.place, changed = self.place(new_place), True
+        if changed:
+            encounter.save()
+
+    def external_source(self, encounter, cited):
+        source, _ = Source.objects.get_or_create(
+            encounter=encounter, url=cited.url, defaults=cited.fields()
+        )
+        return source
+
+    @staticmethod
+    def note_on_source(source, sentence):
+        if sentence not in source.note:
+            source.note = f"{source.note} {sentence}".strip()
+            source.save()
+
     def create_encounter(self, group):
-        spans = [record_dates(r) for r in group.records]
         lead = group.lead
         levels = {self.level(r) for r in group.records}
         place_key = self.place_key(group)
@@ -217,7 +432,7 @@ class Importer:
             name = self.visitor_official(lead)[1]
             title, slug_base = f"{name} visit to the United States", f"{name} visit us"
             venue = Encounter.Venue.US
-        start = min(s for s, _ in spans)
+        start, end = group_dates(group)
         return Encounter.objects.create(
             title=title,
             slug=self.unique_slug(slugify(f"{slug_base} {start:%Y-%m-%d}")),
@@ -225,7 +440,7 @@ class Importer:
             venue=venue,
             level=Encounter.Level.LEADER if "leader" in levels else Encounter.Level.CABINET,
             start_date=start,
-            end_date=max(e for _, e in spans),
+            end_date=end,
             place=self.place(place_key) if place_key else None,
             status=Encounter.Status.PUBLISHED,
             provenance=Encounter.Provenance.HSG,
@@ -250,6 +465,8 @@ class Importer:
 
     @staticmethod
     def trip_places(group):
+        if group.lead.external_id in ITINERARIES:
+            return list(ITINERARIES[group.lead.external_id][0]), []
         keys, unknown = [], []
         for record in group.records:
             record_keys, record_unknown = gz.trip_place_keys(record)
@@ -259,14 +476,18 @@ class Importer:
 
     def place_key(self, group):
         """One place per encounter: Beijing when the trip went there (where the official
-        meetings are held), else the first city listed; a visit's place only when its
-        description names it."""
+        meetings are held), else the first city of the mainland (where PRC officials were met:
+        a Hong Kong stop is not the PRC venue), else the first city listed; a visit's place
+        only when its description names it."""
         if group.lead.kind == "visit":
             return gz.visit_place_key(group.lead)
         keys, _ = self.trip_places(group)
         if not keys:
             return None
-        return "Beijing" if "Beijing" in keys else keys[0]
+        if "Beijing" in keys:
+            return "Beijing"
+        mainland = [k for k in keys if gz.PLACES[k][2] == "CN"]
+        return mainland[0] if mainland else keys[0]
 
     def place(self, key):
         if key not in self.places:
@@ -366,7 +587,7 @@ class Importer:
         else:
             self.result.linked.append((encounter, record.external_id))
             self.compare_dates(encounter, record, source)
-        self.record_corrections(encounter, record, source)
+        self.record_corrections(encounter, record, source, group)
         self.record_misspellings(encounter, record, source, matches)
         self.result.imported.append(record.external_id)
 
@@ -459,14 +680,16 @@ class Importer:
     # Discrepancies ----------------------------------------------------------------------------
 
     def discrepancy(self, encounter, source, field, ours, theirs, note, our_source=None):
-        _, created = Discrepancy.objects.get_or_create(
-            encounter=encounter,
-            source=source,
-            field=field,
-            their_value=theirs,
-            defaults={"our_value": ours, "note": note, "our_source": our_source},
+        values = {"our_value": ours, "note": note, "our_source": our_source}
+        discrepancy, created = Discrepancy.objects.get_or_create(
+            encounter=encounter, source=source, field=field, their_value=theirs, defaults=values
         )
         self.result.discrepancies += created
+        if not created and README in discrepancy.note and discrepancy.note != note:
+            # An earlier import's correction that cited only the project's own notes.
+            for name, value in values.items():
+                setattr(discrepancy, name, value)
+            discrepancy.save()
 
     def compare_dates(self, encounter, record, source):
         """A record attached to a curated encounter: name both dates and their sources."""
@@ -498,17 +721,54 @@ class Importer:
             our_source=curated[0] if curated else None,
         )
 
-    def record_corrections(self, encounter, record, source):
+    def record_corrections(self, encounter, record, source, group):
         correction = CORRECTIONS.get(record.external_id)
         if correction is None:
             return
+        cited = self.external_source(encounter, correction.source)
         self.discrepancy(
             encounter,
             source,
             Discrepancy.Field.DATES,
             format_dates(*record_dates(record)),
             format_dates(record.start_date, record.end_date),
-            correction.note,
+            correction.note + self.former_slug_note(group, record),
+            our_source=cited,
+        )
+
+    def compare_with_lead(self, encounter, record, source, group):
+        """A merged record that starts on another day than the President's arrival."""
+        if record is group.lead or record_dates(record)[0] == encounter.start_date:
+            return
+        lead = group.lead
+        role = "Secretary of State's" if record.role == "secretary" else "other"
+        theirs = format_dates(*record_dates(record))
+        ours = format_dates(encounter.start_date, encounter.end_date)
+        note = (
+            f"The Office files this trip twice. The {role} record {record.external_id} dates it "
+            f"{theirs}; the tracker dates the visit from the President's arrival, as the "
+            f"President's record {lead.external_id} gives it ({ours}). The Secretary's own "
+            "dates are kept with their participation."
+        )
+        lead_source = Source.objects.filter(external_id=lead.external_id).first()
+        self.discrepancy(
+            encounter,
+            source,
+            Discrepancy.Field.DATES,
+            ours,
+            theirs,
+            note + self.former_slug_note(group, record),
+            our_source=lead_source,
+        )
+
+    @staticmethod
+    def former_slug_note(group, record):
+        former = FORMER_SLUGS.get(group.lead.external_id)
+        if not former or record.start_date.isoformat() not in former:
+            return ""
+        return (
+            f" Before the President's arrival was taken as the start, this page's permanent "
+            f"address was /encounters/{former}/."
         )
 
     def record_misspellings(self, encounter, record, source, matches):
