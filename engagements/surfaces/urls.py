@@ -3,7 +3,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path
 
 from engagements.surfaces import api, citations, exports, feeds, guides, sitemaps, views, visual
-from engagements.surfaces.admin import HsgReportView
+from engagements.surfaces.admin import DataCheckView, HsgReportView
 
 # Renders without a request and answers 503 for database outages (infrastructure/errors.py).
 handler500 = "engagements.infrastructure.errors.server_error"
@@ -32,6 +32,7 @@ urlpatterns = [
     path("about/", guides.AboutDataView.as_view(), name="about"),
     # Staff only: admin_view sends anyone else to the admin login.
     path("admin/hsg-report/", admin.site.admin_view(HsgReportView.as_view()), name="hsg-report"),
+    path("admin/data-check/", admin.site.admin_view(DataCheckView.as_view()), name="data-check"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,279 @@
+"""The data check: every problem in the record, one line each (`manage.py check_data`).
+
+Each check names the encounter (its slug), the field at fault and what is wrong, in words an
+editor can act on. The same list is shown to editors in the admin (/admin/data-check/). The
+checks are the rules the database cannot state row by row: they look across rows (sources,
+sessions, terms, other encounters) or recompute what the coding rules derive
+(docs/developers.md, "Coding rules").
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q
+
+from engagements.domain import ranks
+from engagements.models import Encounter, OfficeTerm, Participation
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    slug: str
+    field: str
+    message: str
+
+    def __str__(self):
+        return f"{self.slug}\t{self.field}\t{self.message}"
+
+
+CHECKS = {}
+
+
+def check(name):
+    """Register a check under a short name (`check_data --only NAME`)."""
+
+    def register(function):
+        CHECKS[name] = function
+        return function
+
+    return register
+
+
+def encounters(include_synthetic=False):
+    queryset = Encounter.objects.all()
+    if not include_synthetic:
+        # Generated load-test data is random by design: checked only on request.
+        queryset = queryset.exclude(provenance=Encounter.Provenance.SYNTHETIC)
+    return queryset
+
+
+@check("sources")
+def sources(queryset):
+    published = queryset.filter(status=Encounter.Status.PUBLISHED)
+    for slug in published.annotate(n=Count("sources")).filter(n=0).values_list("slug", flat=True):
+        yield Problem(slug, "sources", "published without a source")
+    curated = (
+        queryset.filter(provenance=Encounter.Provenance.CURATED)
+        .annotate(n=Count("sources"), linked=Count("sources", filter=~Q(sources__url="")))
+        .filter(n__gt=0, linked=0)
+    )
+    for slug in curated.values_list("slug", flat=True):
+        yield Problem(slug, "sources", "curated, but none of its sources has a URL")
+
+
+@check("quotes")
+def quotes(queryset):
+    rows = (
+        queryset.filter(quotes__isnull=False, quotes__source__isnull=True)
+        .values_list("slug", "quotes__text")
+        .order_by("slug")
+    )
+    for slug, text in rows:
+        short = text if len(text) <= 50 else text[:47] + "…"
+        yield Problem(slug, "quotes", f"the quote “{short}” has no source")
+
+
+@check("sessions")
+def sessions(queryset):
+    rows = queryset.filter(parent__isnull=False).select_related("parent")
+    for session in rows.filter(
+        Q(start_date__lt=F("parent__start_date")) | Q(end_date__gt=F("parent__end_date"))
+    ):
+        parent = session.parent
+        # A call inside a visit is dated by Washington's calendar, the visit by the place's:
+        # a day apart is the two calendars, not an error.
+        slack = datetime.timedelta(days=1 if session.is_remote and not parent.is_remote else 0)
+        if parent.start_date - slack <= session.start_date and (
+            session.end_date <= parent.end_date + slack
+        ):
+            continue
+        yield Problem(
+            session.slug,
+            "start_date",
+            f"{session.start_date:%Y-%m-%d}–{session.end_date:%Y-%m-%d} is outside its parent "
+            f"{parent.slug} ({parent.start_date:%Y-%m-%d}–{parent.end_date:%Y-%m-%d})",
+        )
+
+
+def _with_leads(queryset):
+    return queryset.prefetch_related(
+        Prefetch(
+            "participations",
+            queryset=Participation.objects.select_related("person"),
+            to_attr="all_participations",
+        )
+    )
+
+
+@check("level")
+def level(queryset):
+    for encounter in _with_leads(queryset).iterator(chunk_size=500):
+        leads = [
+            (p.side, p.person.slug, p.office)
+            for p in encounter.all_participations
+            if p.role in Participation.LEAD_ROLES
+        ]
+        derivation = ranks.derive_level(leads, encounter.start_date)
+        unranked = [p for p in derivation.problems if "is not in the table" in p]
+        for problem in unranked:
+            yield Problem(encounter.slug, "level", f"cannot derive the level: {problem}")
+        if encounter.level_override_reason.strip():
+            continue
+        if derivation.level and derivation.level != encounter.level:
+            yield Problem(
+                encounter.slug,
+                "level",
+                f"coded “{encounter.level}”, but the principals' offices give "
+                f"“{derivation.level}” (override only with a reason)",
+            )
+        elif not derivation.level and not unranked:
+            # One side unknown: the level cannot be more senior than the known side.
+            known = [
+                ranks.participant_rank(slug, office, encounter.start_date)
+                for side, slug, office in leads
+                if side in ("us", "prc")
+            ]
+            if known and (
+                ranks.SENIORITY[encounter.level] > ranks.SENIORITY[ranks.most_senior(known)]
+            ):
+                yield Problem(
+                    encounter.slug,
+                    "level",
+                    f"coded “{encounter.level}”, more senior than any principal's office",
+                )
+
+
+@check("terms")
+def terms(queryset):
+    known = {}
+    for term in OfficeTerm.objects.all():
+        known.setdefault((term.person_id, term.office), []).append(term)
+    rows = (
+        Participation.objects.filter(encounter__in=queryset)
+        .exclude(office="")
+        .select_related("encounter", "person")
+        .order_by("encounter__slug", "id")
+    )
+    for participation in rows:
+        held = known.get((participation.person_id, participation.office))
+        if not held:
+            continue  # no term recorded for this office: nothing to check against
+        date = participation.start_date or participation.encounter.start_date
+        if not any(term.covers(date) for term in held):
+            yield Problem(
+                participation.encounter.slug,
+                "participants",
+                f"{participation.person.name} did not hold “{participation.office}” on "
+                f"{date:%Y-%m-%d} (terms: {', '.join(_term_span(t) for t in held)})",
+            )
+
+
+def _term_span(term):
+    start = f"{term.start_date:%Y-%m-%d}" if term.start_date else "?"
+    end = f"{term.end_date:%Y-%m-%d}" if term.end_date else ""
+    return f"{start}–{end}"
+
+
+@check("dates")
+def dates(queryset):
+    for encounter in queryset.select_related("place").iterator(chunk_size=500):
+        if encounter.local_start_time and not (
+            encounter.time_zone or encounter.is_remote or encounter.place_id
+        ):
+            yield Problem(
+                encounter.slug, "time_zone", "a start time is given without its time zone"
+            )
+        computed = encounter.computed_capital_dates()
+        for field, capital in (("washington_date", "washington"), ("beijing_date", "beijing")):
+            stored = getattr(encounter, field)
+            if getattr(computed, f"{capital}_computed"):
+                expected = getattr(computed, capital)
+                if stored != expected:
+                    yield Problem(
+                        encounter.slug,
+                        field,
+                        f"is {_day(stored)}, but the start time and time zone give "
+                        f"{_day(expected)}",
+                    )
+            elif stored and not getattr(encounter, f"{field}_note").strip():
+                yield Problem(
+                    encounter.slug,
+                    f"{field}_note",
+                    "typed by hand (no start time) without naming the source that states it",
+                )
+
+
+def _day(value):
+    return f"{value:%Y-%m-%d}" if value else "not recorded"
+
+
+@check("initiator")
+def initiator(queryset):
+    rows = (
+        queryset.filter(provenance=Encounter.Provenance.CURATED)
+        .exclude(initiated_by=Encounter.Initiator.UNKNOWN)
+        .filter(initiator_source__isnull=True, initiator_note="")
+        .values_list("slug", "initiated_by")
+    )
+    for slug, side in rows:
+        yield Problem(
+            slug, "initiated_by", f"“{side}” without a supporting source (initiator source)"
+        )
+    mismatched = queryset.filter(initiator_source__isnull=False).exclude(
+        initiator_source__encounter=F("pk")
+    )
+    for slug in mismatched.values_list("slug", flat=True):
+        yield Problem(slug, "initiator_source", "cites another encounter's source")
+
+
+@check("duplicates")
+def duplicates(queryset):
+    """Two encounters with the same principals within a day of each other.
+
+    A trip and its sessions share principals by design, and so may two sessions of one trip:
+    those pairs are not reported.
+    """
+    ids = queryset.values("id")
+    ids_sql, params = ids.query.sql_with_params()
+    e = Encounter._meta.db_table
+    p = Participation._meta.db_table
+    roles = list(Participation.LEAD_ROLES)
+    sql = f"""
+        WITH leads AS (
+            SELECT encounter_id, array_agg(person_id ORDER BY person_id) AS people
+            FROM {p} WHERE role = ANY(%s) AND encounter_id IN ({ids_sql})
+            GROUP BY encounter_id
+        )
+        SELECT a.slug, b.slug, a.start_date, b.start_date
+        FROM leads la
+        JOIN leads lb ON lb.people = la.people AND lb.encounter_id > la.encounter_id
+        JOIN {e} a ON a.id = la.encounter_id
+        JOIN {e} b ON b.id = lb.encounter_id
+        WHERE b.start_date <= a.end_date + 1 AND a.start_date <= b.end_date + 1
+          AND a.parent_id IS DISTINCT FROM b.id AND b.parent_id IS DISTINCT FROM a.id
+          AND (a.parent_id IS NULL OR a.parent_id IS DISTINCT FROM b.parent_id)
+        ORDER BY a.slug, b.slug
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [roles, *params])
+        rows = cursor.fetchall()
+    for slug_a, slug_b, start_a, start_b in rows:
+        yield Problem(
+            slug_a,
+            "participants",
+            f"the same principals as {slug_b} ({start_b:%Y-%m-%d}) within a day of "
+            f"{start_a:%Y-%m-%d}: a duplicate?",
+        )
+
+
+def find_problems(queryset=None, only=None, include_synthetic=False):
+    """Every problem in `queryset` (default: all but synthetic encounters), sorted."""
+    if queryset is None:
+        queryset = encounters(include_synthetic)
+    problems = []
+    for name, function in CHECKS.items():
+        if only and name not in only:
+            continue
+        problems.extend(function(queryset))
+    return sorted(set(problems))
