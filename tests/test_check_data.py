@@ -67,7 +67,9 @@ def test_a_curated_encounter_whose_sources_have_no_url():
 def test_a_quote_without_a_source():
     encounter = sourced()
     QuoteFactory(encounter=encounter, source=None, text="We had a frank exchange.")
-    assert problems_of(encounter, "quotes") == ["the quote “We had a frank exchange.” has no source"]
+    assert problems_of(encounter, "quotes") == [
+        "the quote “We had a frank exchange.” has no source"
+    ]
 
 
 def test_a_session_outside_its_parents_dates():
@@ -90,8 +92,7 @@ def test_a_level_that_contradicts_the_principals_offices():
     # As a row loaded around the model would be: the stored level is not the derived one.
     Encounter.objects.filter(pk=call.pk).update(level="cabinet", derived_level="")
     assert problems_of(call, "level") == [
-        "coded “cabinet”, but the principals' offices give “leader” (override only with a "
-        "reason)"
+        "coded “cabinet”, but the principals' offices give “leader” (override only with a reason)"
     ]
     Encounter.objects.filter(pk=call.pk).update(level_override_reason="Both readouts say so.")
     assert problems_of(call, "level") == []

@@ -128,8 +128,11 @@ def test_without_a_time_only_the_encounters_own_calendar_is_known():
     assert dates(remote=True, start_date=D(2021, 9, 9)) == (D(2021, 9, 9), None)
     in_china = dict(remote=False, place_zone="Asia/Shanghai")
     assert dates(start_date=D(2021, 7, 26), **in_china) == (None, D(2021, 7, 26))
+    in_geneva = dict(remote=False, place_zone="Europe/Zurich")
+    assert dates(start_date=D(2024, 11, 16), **in_geneva) == (None, None)
+    # Lima keeps Washington's clock in November (both UTC−5): the same calendar.
     in_lima = dict(remote=False, place_zone="America/Lima")
-    assert dates(start_date=D(2024, 11, 16), **in_lima) == (None, None)
+    assert dates(start_date=D(2024, 11, 16), **in_lima) == (D(2024, 11, 16), None)
     # Washington's calendar all day long: the date is Washington's.
     in_new_york = dict(remote=False, place_zone="America/New_York")
     assert dates(start_date=D(2024, 11, 16), **in_new_york) == (D(2024, 11, 16), None)
