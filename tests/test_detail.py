@@ -37,7 +37,8 @@ def test_dates_in_both_capitals_duration_place_initiator_and_tone(client, seeded
     assert '<time datetime="2021-09-10">10 September 2021</time>' in text
     assert "1 hour 30 minutes" in text
     assert "Treaty Room, White House, Washington, US" in text
-    assert "<dt>Initiated by</dt><dd>United States</dd>" in text
+    # The initiator with the source that supports it (People's Daily: Xi "took a phone call").
+    assert "<dt>Initiated by</dt><dd>United States (source: People&#x27;s Daily)</dd>" in text
     assert "Candid / frank" in text
     assert "<dt>Level</dt><dd>Leader</dd>" in text
 
