@@ -562,14 +562,19 @@ class Importer:
     def add_record(self, encounter, record, group, created):
         matches = self.mentions(record)
         self.result.unmatched += [(record.external_id, p) for p in matches.unmatched]
+        note = self.source_note(record, group, matches)
+        url = record.url
+        if encounter.sources.filter(url=url).exists():
+            # A record filed twice links to the same page: cite the page once.
+            url, note = "", f"{note} Its page, {record.url}, is cited with the other record."
         source = Source.objects.create(
             encounter=encounter,
             kind=Source.Kind.DATASET,
             outlet=OUTLET,
             title=self.source_title(record),
-            url=record.url,
+            url=url,
             external_id=record.external_id,
-            note=self.source_note(record, group, matches),
+            note=note,
         )
         if record.text:
             Quote.objects.create(

@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagements', '0007_import_cache_table'),
+        ('engagements', '0008_source_title_is_description'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
