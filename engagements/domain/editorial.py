@@ -211,6 +211,9 @@ class EncounterAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for field, message in self.instance.unsourced_capital_dates().items():
+            if field in self.fields:
+                self.add_error(field, message)
         if self.instance.pk:
             self.check_not_stale()
         if (

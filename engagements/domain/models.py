@@ -706,15 +706,6 @@ class Encounter(models.Model):
         if self.end_date is None and self.start_date is not None:
             self.end_date = self.start_date
         errors = {}
-        computed = self.computed_capital_dates() if self.start_date else None
-        for field, capital in (("washington_date", "washington"), ("beijing_date", "beijing")):
-            if computed is None or getattr(computed, f"{capital}_computed"):
-                continue  # the rule sets it from the start time or the place's calendar
-            if getattr(self, field) and not getattr(self, f"{field}_note").strip():
-                errors[f"{field}_note"] = (
-                    "Name the source that states this date (no start time is known, so it "
-                    "cannot be computed)."
-                )
         if self.pk and self.initiator_source_id and self.initiator_source.encounter_id != self.pk:
             errors["initiator_source"] = "Choose one of this encounter's sources."
         if errors:
@@ -742,6 +733,23 @@ class Encounter(models.Model):
             place_zone=self.place.timezone if self.place_id else "",
             day_precision=self.date_precision == self.DatePrecision.DAY,
         )
+
+    def unsourced_capital_dates(self):
+        """The capitals' dates typed by hand without the note naming their source: {field: msg}.
+
+        The admin refuses them; other write paths (CSV import) are reported by check_data.
+        """
+        errors = {}
+        computed = self.computed_capital_dates() if self.start_date else None
+        for field, capital in (("washington_date", "washington"), ("beijing_date", "beijing")):
+            if computed is None or getattr(computed, f"{capital}_computed"):
+                continue  # the rule sets it from the start time or the place's calendar
+            if getattr(self, field) and not getattr(self, f"{field}_note").strip():
+                errors[f"{field}_note"] = (
+                    "Name the source that states this date (no start time is known, so it "
+                    "cannot be computed)."
+                )
+        return errors
 
     def apply_date_rules(self):
         """Set the two capitals' dates the rule determines; keep hand-typed ones it does not."""
