@@ -18,8 +18,8 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from engagements.domain.models import PUBLISH_PERMISSION
 from engagements.domain import ranks
+from engagements.domain.models import PUBLISH_PERMISSION
 from engagements.models import Encounter, Participation, Quote, Side, Source
 
 # Fields that say nothing to an editor or a researcher when they change.
