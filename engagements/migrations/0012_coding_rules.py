@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagements', '0008_source_title_is_description'),
+        ('engagements', '0011_permalinks_and_quote_sources'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -79,6 +79,6 @@ def apply(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("engagements", "0009_coding_rules")]
+    dependencies = [("engagements", "0012_coding_rules")]
 
     operations = [migrations.RunPython(apply, migrations.RunPython.noop)]
