@@ -7,13 +7,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from engagements.infrastructure.seeding import SEED_FILE
 from engagements.models import Side
 from tests.factories import EncounterFactory, ParticipationFactory, PersonFactory
 
 
 @pytest.fixture
 def seeded(db):
+    """The curated seed (seed.json) only: small and fast; `full_record` adds the coverage files."""
+    call_command("load_seed", file=[SEED_FILE], verbosity=0)
+
+
+@pytest.fixture
+def full_record(db):
+    """Everything `make run` loads: the seed, the coverage files and the Office's records."""
     call_command("load_seed", verbosity=0)
+    call_command("import_hsg", verbosity=0)
 
 
 @pytest.fixture

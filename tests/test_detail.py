@@ -28,7 +28,7 @@ def test_september_call_is_211_days_after_the_february_call(client, seeded):
     assert response.context["days_since_previous_at_level"] == 211
     assert response.context["previous_at_level"].slug == "biden-xi-phone-call-2021-02-10"
     text = response.text
-    assert "<strong>211 days</strong> since the previous encounter at the leader level" in text
+    assert "<strong>211 days</strong> since the previous leader-level call or meeting" in text
 
 
 def test_dates_in_both_capitals_duration_place_initiator_and_tone(client, seeded):
@@ -148,7 +148,7 @@ def test_previous_and_next_in_time(client, seeded):
 def test_a_session_does_not_count_its_own_trip_as_the_previous_encounter(client, seeded):
     response = detail(client, "kerry-xie-climate-talks-shanghai-2021-04-15")
     assert response.context["previous_at_level"] is None
-    assert "The first encounter at the special envoy or ambassador level" in response.text
+    assert "not counted at the special envoy or ambassador level" in response.text
 
 
 def test_citation_with_the_permanent_link(client, seeded):

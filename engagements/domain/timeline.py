@@ -14,11 +14,11 @@ import functools
 from dataclasses import dataclass, field
 from math import sqrt
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.urls import get_script_prefix, reverse
 
-from engagements.domain import leaders
+from engagements.domain import coverage, leaders
 from engagements.models import Encounter, Participation, Side
 
 # Drawing units (the SVG scales to its container through its viewBox).
@@ -120,6 +120,7 @@ class Gap:
     days: int
     before: tuple  # (title, url) of the earlier contact
     after: tuple
+    counting: str = ""  # what it is counted between, e.g. "leader-level calls and meetings"
     x1: float = 0
     x2: float = 0
     y: float = 0
@@ -493,32 +494,57 @@ def _encounter_url_parts(script_prefix):
 def add_leader_gaps(timeline, lane, queryset, scale):
     """Gaps between consecutive held leader-level contacts, measured end to next start.
 
-    Only the gaps shown are kept (see Timeline.gaps); `gap_count` counts them all.
+    Only where the record is complete (engagements/domain/coverage.py): within each stretch of
+    time, between the kinds it is complete for, and never across the edge of a stretch. One
+    query for all the stretches; the rows are then split by stretch. Only the gaps shown are
+    kept (see Timeline.gaps); `gap_count` counts them all.
     """
-    url_before, url_after = _encounter_url_parts(get_script_prefix())
-    gaps = []
-    rows = (
+    bases = coverage.bases_for_level(Encounter.Level.LEADER)
+    counted = Q()
+    for basis in bases:
+        counted |= basis.filter()
+    rows = list(
         queryset.held()
-        .at_level(Encounter.Level.LEADER)
-        .values_list("start_date", "end_date", "title", "slug")
+        .filter(counted)
+        .values_list("start_date", "end_date", "title", "slug", "kind", "venue")
         .order_by("start_date", "id")
     )
-    previous = None
-    for start, end, title, slug in rows:
-        if previous and start > previous[1]:
-            gap = Gap(
-                start=previous[1],
-                end=start,
-                days=(start - previous[1]).days,
-                before=(previous[2], f"{url_before}{previous[3]}{url_after}"),
-                after=(title, f"{url_before}{slug}{url_after}"),
-                x1=scale.x(previous[1]) + 0.5,
-                x2=scale.x(start) + 0.5,
-                y=lane.y + 17,
-            )
-            gaps.append(gap)
-        if previous is None or end > previous[1]:
-            previous = (start, end, title, slug)
+    gaps = []
+    for basis in bases:
+        gaps += basis_gaps(lane, scale, basis, [row for row in rows if counts(basis, row)])
     timeline.gap_count = len(gaps)
     longest = set(map(id, sorted(gaps, key=lambda gap: -gap.days)[:LONGEST_GAPS_LISTED]))
     timeline.gaps = [gap for gap in gaps if gap.labelled or id(gap) in longest]
+
+
+def counts(basis, row):
+    start, _end, _title, _slug, kind, venue = row
+    return (
+        basis.contains(start)
+        and kind in basis.kinds
+        and (not basis.venues or venue in basis.venues)
+    )
+
+
+def basis_gaps(lane, scale, basis, rows):
+    url_before, url_after = _encounter_url_parts(get_script_prefix())
+    gaps = []
+    previous = None
+    for start, end, title, slug, _kind, _venue in rows:
+        if previous and start > previous[1]:
+            gaps.append(
+                Gap(
+                    start=previous[1],
+                    end=start,
+                    days=(start - previous[1]).days,
+                    before=(previous[2], f"{url_before}{previous[3]}{url_after}"),
+                    after=(title, f"{url_before}{slug}{url_after}"),
+                    counting=basis.plural,
+                    x1=scale.x(previous[1]) + 0.5,
+                    x2=scale.x(start) + 0.5,
+                    y=lane.y + 17,
+                )
+            )
+        if previous is None or end > previous[1]:
+            previous = (start, end, title, slug)
+    return gaps

@@ -35,7 +35,16 @@ from rest_framework.reverse import reverse
 from engagements.domain.filters import BACKWARDS_RANGE, MAX_VALUES, SORT_CHOICES, EncounterFilterSet
 from engagements.domain.models import published
 from engagements.infrastructure.derived import DerivedCache
-from engagements.models import Encounter, Participation, Person, Place, Quote, Source, Topic
+from engagements.models import (
+    Discrepancy,
+    Encounter,
+    Participation,
+    Person,
+    Place,
+    Quote,
+    Source,
+    Topic,
+)
 from engagements.surfaces.pagination import ListPaginator
 
 # gunicorn's limit on the request line (method, path and query string), gunicorn.conf.py: a
@@ -336,7 +345,35 @@ class ParticipantSerializer(serializers.ModelSerializer):
 class SourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
-        fields = ["kind", "outlet", "title", "url", "published_on", "external_id", "note"]
+        fields = [
+            "kind",
+            "outlet",
+            "title",
+            "title_is_description",
+            "url",
+            "published_on",
+            "external_id",
+            "note",
+        ]
+
+
+class SourceReferenceSerializer(serializers.ModelSerializer):
+    """Which of the encounter's sources a discrepancy names."""
+
+    class Meta:
+        model = Source
+        fields = ["kind", "outlet", "title", "url", "external_id"]
+
+
+class DiscrepancySerializer(serializers.ModelSerializer):
+    source = SourceReferenceSerializer(help_text="The source that gives the differing value.")
+    our_source = SourceReferenceSerializer(
+        allow_null=True, help_text="The source for the tracker's value, where it is one of ours."
+    )
+
+    class Meta:
+        model = Discrepancy
+        fields = ["field", "our_value", "their_value", "source", "our_source", "note"]
 
 
 class QuoteSerializer(serializers.ModelSerializer):
@@ -419,6 +456,9 @@ class EncounterSerializer(EncounterSummarySerializer):
     participants = ParticipantSerializer(source="participations", many=True)
     sources = SourceSerializer(many=True)
     quotes = QuoteSerializer(many=True)
+    discrepancies = DiscrepancySerializer(
+        many=True, help_text="Where a source disagrees with the record: both values, both sources."
+    )
     cameo_code = serializers.CharField(read_only=True, help_text="CAMEO event code (04x).")
     parent = serializers.HyperlinkedRelatedField(
         view_name="api-encounter-detail",
@@ -444,6 +484,7 @@ class EncounterSerializer(EncounterSummarySerializer):
             "participants",
             "sources",
             "quotes",
+            "discrepancies",
             "citations",
         ]
 

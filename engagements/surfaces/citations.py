@@ -17,13 +17,14 @@ import json
 import re
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
 from engagements.domain.models import current_slug
-from engagements.models import Encounter
+from engagements.models import Discrepancy, Encounter
 from engagements.templatetags.engagements import encounter_dates, markdown
 
 BIBTEX_CONTENT_TYPE = "application/x-bibtex; charset=utf-8"
@@ -60,6 +61,7 @@ class Citation:
         self.place = str(encounter.place) if encounter.place_id else ""
         self.abstract = plain_text(encounter.summary)
         self.keywords = [topic.name for topic in encounter.topics.all()]
+        self.date_note = corrected_date_note(encounter)
 
     @property
     def title(self):
@@ -79,7 +81,10 @@ class Citation:
             ("url", self.url),
             ("urldate", self.accessed.isoformat()),
             ("howpublished", r"\url{" + self.url + "}"),
-            ("note", f"Accessed {self.accessed.isoformat()}"),
+            (
+                "note",
+                " ".join(filter(None, [f"Accessed {self.accessed.isoformat()}.", self.date_note])),
+            ),
         ]
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
         return f"@online{{{self.key},\n{body}\n}}\n"
@@ -103,6 +108,7 @@ class Citation:
             ("AB", self.abstract),
             *(("KW", keyword) for keyword in self.keywords),
             ("N1", f"Event date: {self.event_dates}. Accessed {self.accessed.isoformat()}."),
+            ("N1", self.date_note),
             ("ER", ""),
         ]
         # RIS: "TAG  - value", one per line; values must not contain line breaks.
@@ -128,7 +134,22 @@ class Citation:
             item["abstract"] = self.abstract
         if self.keywords:
             item["keyword"] = ", ".join(self.keywords)
+        if self.date_note:
+            item["note"] = self.date_note
         return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
+
+
+def corrected_date_note(encounter):
+    """Where a source dates the encounter differently: the date kept and the one set aside, so a
+    citation does not present a corrected date as uncontested."""
+    notes = [
+        f"Date: the tracker gives {d.our_value}; {d.source.outlet} gives {d.their_value}."
+        for d in encounter.discrepancies.all()
+        if d.field == Discrepancy.Field.DATES
+    ]
+    if notes:
+        notes.append("See “Where sources disagree” on the record's page.")
+    return " ".join(notes)
 
 
 def csl_date(start, end=None):
@@ -166,7 +187,10 @@ def cite(request, slug, extension):
     encounter = (
         Encounter.objects.published()
         .select_related("place")
-        .prefetch_related("topics")
+        .prefetch_related(
+            "topics",
+            Prefetch("discrepancies", queryset=Discrepancy.objects.select_related("source")),
+        )
         .filter(slug=slug)
         .first()
     )

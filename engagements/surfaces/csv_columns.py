@@ -95,6 +95,22 @@ def source_items(encounter):
     ]
 
 
+def discrepancy_items(encounter):
+    """“Dates: 18–19 June 2023 (tracker) / 17–19 June 2023 (U.S. Department of State, Office of
+    the Historian, hsg-trip:4145)” per place where a source disagrees with the record; the note
+    explaining each is on the page and in the API."""
+    items = []
+    for discrepancy in encounter.discrepancies.all():
+        source = discrepancy.source
+        cited = ", ".join(part for part in (source.outlet, source.external_id) if part)
+        item = (
+            f"{discrepancy.get_field_display()}{PART_SEPARATOR}{discrepancy.our_value} (tracker) "
+            f"/ {discrepancy.their_value} ({cited})"
+        )
+        items.append(item.replace(ITEM_SEPARATOR, ","))
+    return items
+
+
 def topic_names(encounter):
     return [topic.name for topic in encounter.topics.all()]
 
@@ -257,6 +273,15 @@ EXPORT_ONLY_COLUMNS = [
         "parent_slug",
         "Identifier of the trip or summit it belongs to.",
         lambda e, _: public_parent_slug(e),
+    ),
+    Column(
+        "discrepancies",
+        "Where a source disagrees with the record: “what: our value (tracker) / their value "
+        "(source)”, e.g. “Dates: 18–19 June 2023 (tracker) / 17–19 June 2023 (U.S. Department "
+        "of State, Office of the Historian, hsg-trip:4145)”; the reasons are on the encounter's "
+        "page and in the API.",
+        lambda e, _: discrepancy_items(e),
+        many=True,
     ),
     Column("provenance", "curated, hsg or synthetic.", _field("provenance")),
     Column("published_at", "When it was first published (ISO 8601, UTC).", _utc("published_at")),

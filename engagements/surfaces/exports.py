@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from engagements.domain.filters import filter_encounters
 from engagements.infrastructure.limits import HeldWhileStreaming, export_slots, exports_busy
-from engagements.models import Participation, Source
+from engagements.models import Discrepancy, Participation, Source
 from engagements.surfaces import csv_columns
 
 # Several values in one CSV cell (principals, topics, sources…) are joined with this.
@@ -46,6 +46,13 @@ def with_export_data(queryset):
         ),
         "topics",
         Prefetch("sources", queryset=Source.objects.only("id", "encounter_id", "outlet", "url")),
+        Prefetch(
+            "discrepancies",
+            queryset=Discrepancy.objects.select_related("source").only(
+                *("id", "encounter_id", "field", "our_value", "their_value", "source_id"),
+                *("source__outlet", "source__external_id"),
+            ),
+        ),
     )
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
         name="encounter-preview",
     ),
     path("timeline/", views.TimelineView.as_view(), name="timeline"),
+    path("coverage/", views.CoverageView.as_view(), name="coverage"),
     path("people/", views.PersonListView.as_view(), name="person-list"),
     path("people/network/", visual.NetworkView.as_view(), name="people-network"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),

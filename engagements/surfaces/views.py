@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
+from engagements.domain import coverage
 from engagements.domain.facets import active_chips, facets
 from engagements.domain.filters import PersonFilterSet, add_headlines, filter_encounters
 from engagements.domain.models import current_slug, published
@@ -145,7 +146,8 @@ class EncounterDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         encounter = self.object
         published = Encounter.objects.published()
-        previous_at_level = published.previous_at_level(encounter)
+        # Counted only where the record is complete for the level and kind (domain/coverage.py).
+        gap_basis, previous_at_level = coverage.previous_counted(published, encounter)
         readouts = official_readouts(encounter.sources.all())
         context.update(
             sides=participants_by_side(encounter.participations.all()),
@@ -155,6 +157,7 @@ class EncounterDetailView(DetailView):
             ),
             previous=published.before(encounter).first(),
             next=published.after(encounter).first(),
+            gap_basis=gap_basis,
             previous_at_level=previous_at_level,
             days_since_previous_at_level=(
                 (encounter.start_date - previous_at_level.end_date).days
@@ -362,3 +365,18 @@ class TopicDetailView(PublishedEncountersMixin, ListView):
             list_query=f"?{params.urlencode()}",
             **kwargs,
         )
+
+
+class CoverageView(TemplateView):
+    """/coverage/: what the record is drawn from and how complete it is, per period and level."""
+
+    template_name = "engagements/coverage.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        published = Encounter.objects.published().held()
+        context.update(
+            statements=coverage.statements_with_counts(published),
+            bases=coverage.BASES,
+        )
+        return context

@@ -1,0 +1,259 @@
+"""What the record covers: per period, level and kind, what it is drawn from and how complete it is.
+
+Defined once here and used three ways: the public /coverage/ page states it; the detail page's
+"days since the previous …" and the timeline's "longest gaps" count only encounters of the kinds
+a period's record is complete for, and never across the edge of such a period, because a gap
+measured over a stretch where calls (say) are not recorded would report a silence that was only
+a hole in the record.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from engagements.models import Encounter
+
+Kind = Encounter.Kind
+Level = Encounter.Level
+Venue = Encounter.Venue
+
+ALL_KINDS = tuple(Kind.values)
+VISITS = (Kind.VISIT,)
+
+FIRST_RECORD = datetime.date(1972, 2, 17)  # the Office of the Historian's first PRC record
+LEADER_COMPLETE_FROM = datetime.date(1989, 1, 1)
+RECENT_FROM = datetime.date(2021, 1, 1)
+RESEARCHED_TO = datetime.date(2025, 12, 31)  # the coverage research of November 2026
+
+
+class Completeness:
+    COMPLETE = "Believed complete"
+    COMPLETE_FOR_KINDS = "Complete for these kinds only"
+    LISTED = "Listed, not complete"
+    EXAMPLES = "Examples only"
+
+
+@dataclass(frozen=True)
+class Basis:
+    """A stretch of time over which the record of one level is complete for some kinds.
+
+    Gaps and "days since" are counted between encounters of `kinds` (in `venues`, if given)
+    that both fall inside one basis.
+    """
+
+    level: str
+    start: datetime.date
+    end: datetime.date
+    kinds: tuple
+    phrase: str  # what is counted, e.g. "leader-level call or meeting"
+    plural: str  # the same in the plural, e.g. "leader-level calls and meetings"
+    venues: tuple = ()
+
+    def contains(self, day):
+        return self.start <= day <= self.end
+
+    def counts(self, encounter):
+        return (
+            encounter.level == self.level
+            and encounter.kind in self.kinds
+            and (not self.venues or encounter.venue in self.venues)
+            and self.contains(encounter.start_date)
+        )
+
+    def filter(self):
+        """The encounters this basis counts, as a Q (dates: starting inside the basis)."""
+        condition = Q(
+            level=self.level,
+            kind__in=self.kinds,
+            start_date__gte=self.start,
+            start_date__lte=self.end,
+        )
+        if self.venues:
+            condition &= Q(venue__in=self.venues)
+        return condition
+
+
+BASES = [
+    Basis(
+        Level.LEADER,
+        FIRST_RECORD,
+        LEADER_COMPLETE_FROM - datetime.timedelta(days=1),
+        VISITS,
+        "leader-level visit to the other country",
+        "leader-level visits to the other country",
+        venues=(Venue.US, Venue.PRC),
+    ),
+    Basis(
+        Level.LEADER,
+        LEADER_COMPLETE_FROM,
+        RESEARCHED_TO,
+        ALL_KINDS,
+        "leader-level call or meeting",
+        "leader-level calls and meetings",
+    ),
+    Basis(
+        Level.CABINET,
+        RECENT_FROM,
+        RESEARCHED_TO,
+        ALL_KINDS,
+        "cabinet-level call or meeting",
+        "cabinet-level calls and meetings",
+    ),
+]
+
+
+def basis_for(encounter):
+    """The basis under which `encounter` is counted, or None if the record cannot support a
+    count at its level, date and kind."""
+    return next((basis for basis in BASES if basis.counts(encounter)), None)
+
+
+def bases_for_level(level):
+    return [basis for basis in BASES if basis.level == level]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One row of the coverage page."""
+
+    period: str
+    levels: str
+    kinds: str
+    drawn_from: str
+    completeness: str
+    note: str
+    start: datetime.date
+    end: datetime.date
+    level_values: tuple
+
+    def counts_query(self):
+        return Q(start_date__gte=self.start, start_date__lte=self.end, level__in=self.level_values)
+
+
+HSG = (
+    "Office of the Historian (U.S. Department of State): travels of the President and the "
+    "Secretary of State, visits of foreign leaders"
+)
+NOTES_1989 = "the tracker's research notes on 1989–2020 (calls and summit meetings, dialogues)"
+SHEET_2021 = "the tracker's curated records and its 2021–2025 coverage research (65 encounters)"
+
+STATEMENTS = [
+    Statement(
+        "1972–1988",
+        "Leader",
+        "Visits: the President in China, PRC leaders in the United States",
+        HSG,
+        Completeness.COMPLETE_FOR_KINDS,
+        "No phone calls, and no meetings held in third countries (such as Carter and Hua "
+        "Guofeng in Tokyo, 1980), are recorded for these years. Gaps are counted between visits "
+        "only.",
+        FIRST_RECORD,
+        LEADER_COMPLETE_FROM - datetime.timedelta(days=1),
+        (Level.LEADER,),
+    ),
+    Statement(
+        "1972–1988",
+        "Cabinet",
+        "Visits: the Secretary of State in China, PRC ministers and vice premiers in the "
+        "United States",
+        HSG,
+        Completeness.COMPLETE_FOR_KINDS,
+        "Other cabinet members, calls and third-country meetings are not recorded; no gaps are "
+        "counted at this level.",
+        FIRST_RECORD,
+        LEADER_COMPLETE_FROM - datetime.timedelta(days=1),
+        (Level.CABINET,),
+    ),
+    Statement(
+        "1989–2020",
+        "Leader",
+        "Every kind: calls, video calls, visits, meetings and summit sideline meetings",
+        f"{HSG}; {NOTES_1989}",
+        Completeness.COMPLETE,
+        "Every leader-level call and meeting a source supports is recorded; days since the "
+        "previous leader-level encounter and the timeline's gaps count all of them.",
+        LEADER_COMPLETE_FROM,
+        datetime.date(2020, 12, 31),
+        (Level.LEADER,),
+    ),
+    Statement(
+        "1989–2020",
+        "Cabinet",
+        "Dialogues and negotiating rounds (SED, S&ED, the 2017 dialogues, the 2018–2020 trade "
+        "rounds, the Phase One signing, the 2020 Hawaii meeting) with their sessions; defence "
+        "ministers' meetings; the Secretary of State's visits",
+        f"{HSG}; {NOTES_1989}",
+        Completeness.LISTED,
+        "Cabinet-level calls and other meetings of these years are missing; no gaps are counted "
+        "at this level.",
+        LEADER_COMPLETE_FROM,
+        datetime.date(2020, 12, 31),
+        (Level.CABINET,),
+    ),
+    Statement(
+        "2021–2025",
+        "Leader and cabinet",
+        "Every kind: calls, video calls, visits, talks, meetings and summit sideline meetings",
+        f"{SHEET_2021}; {HSG}",
+        Completeness.COMPLETE,
+        "Gaps and days since the previous encounter are counted at both levels.",
+        RECENT_FROM,
+        RESEARCHED_TO,
+        (Level.LEADER, Level.CABINET),
+    ),
+    Statement(
+        "2021–2025",
+        "Deputy, special envoy, working level",
+        "Some visits, talks and calls (for example Sherman in Tianjin, Kerry's climate trips)",
+        SHEET_2021,
+        Completeness.EXAMPLES,
+        "Recorded where they belong to a story the record tells; many are missing. No gaps are "
+        "counted at these levels.",
+        RECENT_FROM,
+        RESEARCHED_TO,
+        (Level.DEPUTY, Level.ENVOY, Level.WORKING),
+    ),
+    Statement(
+        "1972–2020",
+        "Deputy, special envoy, working level",
+        "Only where they appear in the records above",
+        HSG,
+        Completeness.EXAMPLES,
+        "Not researched. No gaps are counted at these levels.",
+        FIRST_RECORD,
+        datetime.date(2020, 12, 31),
+        (Level.DEPUTY, Level.ENVOY, Level.WORKING),
+    ),
+]
+
+
+def statements_with_counts(queryset):
+    """STATEMENTS with the number of published, held encounters each row covers, in one query."""
+    from django.db.models import Count
+
+    aggregates = {
+        f"row{i}": Count("id", filter=statement.counts_query())
+        for i, statement in enumerate(STATEMENTS)
+    }
+    counts = queryset.aggregate(**aggregates)
+    return [(statement, counts[f"row{i}"]) for i, statement in enumerate(STATEMENTS)]
+
+
+def previous_counted(queryset, encounter):
+    """(basis, the last counted encounter that ended before `encounter` began) for the detail
+    page's "days since the previous …"; (None, None) where the record cannot support a count.
+
+    Its own trip or summit (the parent) does not count: a session is not "after" its trip.
+    """
+    basis = basis_for(encounter)
+    if basis is None:
+        return None, None
+    previous = (
+        queryset.held()
+        .filter(basis.filter(), end_date__lt=encounter.start_date)
+        .exclude(pk=encounter.parent_id)
+        .order_by("-end_date", "-start_date", "-id")
+        .first()
+    )
+    return basis, previous
