@@ -35,7 +35,8 @@ class Command(BaseCommand):
                 result = SeedLoader(files or seed_files()).run()
         except SeedError as error:
             raise CommandError(f"Nothing loaded. {error}") from error
-        self.stdout.write(result.summary())
+        if options["verbosity"] > 0:
+            self.stdout.write(result.summary())
         if options["verbosity"] > 1:
             for model, key in sorted(result.ignored):
                 self.stdout.write(f"  not stored (no such field yet): {model}.{key}")
