@@ -84,7 +84,7 @@ def test_ris_tags(client, seeded):
     assert tags["UR"] == [PERMANENT_URL]
     assert tags["Y2"] == [timezone.localdate().strftime("%Y/%m/%d")]
     assert "Environment and climate" in tags["KW"]
-    assert tags["AB"][0].startswith("Biden called Xi late")
+    assert tags["AB"][0].startswith("Biden placed the call from the residence")
 
 
 def test_csl_json_is_an_array_of_one_webpage(client, seeded):

@@ -87,6 +87,7 @@ def test_csv_round_trip_finds_every_field_of_a_seeded_encounter(client, seeded):
         "principal_names_zh": "; 习近平",
         "topic_slugs": "diplomatic; economic-trade; climate",
         "parent_slug": "",
+        "discrepancies": "",
         "provenance": "curated",
         "published_at": row["published_at"],
         "updated_at": row["updated_at"],

@@ -67,7 +67,11 @@ def test_secretary_and_president_pairs_are_grouped():
 
 
 def test_counts_after_merging(imported):
-    assert Source.objects.filter(external_id__startswith="hsg-").count() == 96
+    # The seed cites one record outside the China subset (Lima, hsg-trip:4296) by hand.
+    imported_sources = Source.objects.filter(external_id__startswith="hsg-").exclude(
+        external_id="hsg-trip:4296"
+    )
+    assert imported_sources.count() == 96
     # 96 records - 11 merged Secretary records - 1 record attached to a curated encounter.
     assert Encounter.objects.filter(provenance=HSG).count() == 84
     assert Encounter.objects.published().filter(provenance=HSG).count() == 84
@@ -78,7 +82,7 @@ def test_counts_after_merging(imported):
     ]
     assert len(merged) == 11
     # Every record's description is kept, attributed to the Office, as a quotation.
-    assert Quote.objects.filter(source__external_id__startswith="hsg-").count() == 96
+    assert Quote.objects.filter(source__in=imported_sources).count() == 96
 
 
 def test_no_duplicate_encounter_for_any_trip(imported):

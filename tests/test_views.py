@@ -29,7 +29,7 @@ def test_detail_shows_participants_place_sources_quotes(client, seeded):
     assert "Xi Jinping" in text and "习近平" in text
     assert "Treaty Room, White House" in text
     assert "CBS News" in text
-    assert "They&#x27;re trying to see if we&#x27;ll blink" in text
+    assert "They’re trying to see if we’ll blink" in text
     assert "a senior administration official" in text
 
 
