@@ -63,6 +63,10 @@ DISCREPANCY_FIELDS = {
 }
 
 
+# Fields a data file states and the coding rules may recompute: a difference is reported.
+RECODED_FIELDS = ("level", "beijing_date", "washington_date")
+
+
 class SeedError(Exception):
     """A data file that cannot be loaded as it stands; the message names where and why."""
 
@@ -106,6 +110,7 @@ class LoadResult:
     terms: int = 0
     ignored: set = field(default_factory=set)  # (model, key) the schema has no field for
     rules_applied: int = 0
+    recoded: list = field(default_factory=list)  # (slug, field, the file's value, the rules')
 
     def summary(self):
         return (
@@ -328,11 +333,18 @@ class SeedLoader:
 
     def apply_rules(self, encounter):
         """The coding rules (level from the offices, the other capital's date from the local
-        time) where the model states them; they are the model's, not the loader's."""
+        time) where the model states them; they are the model's, not the loader's. Where they
+        change what the file says, the change is reported (the file's coding disagreed)."""
         apply = getattr(encounter, "apply_coding_rules", None)
-        if apply is not None:
-            apply()
-            self.result.rules_applied += 1
+        if apply is None:
+            return
+        stated = {name: getattr(encounter, name, None) for name in RECODED_FIELDS}
+        changed = apply() or []
+        self.result.rules_applied += 1
+        for name in changed:
+            if name in RECODED_FIELDS and stated[name] not in (None, ""):
+                after = getattr(encounter, name)
+                self.result.recoded.append((encounter.slug, name, stated[name], after))
 
 
 def term_model():

@@ -37,6 +37,10 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing loaded. {error}") from error
         if options["verbosity"] > 0:
             self.stdout.write(result.summary())
+            for slug, name, stated, coded in result.recoded:
+                self.stdout.write(
+                    f"  {slug}: {name} is {coded} by the coding rules, not {stated} as in the file"
+                )
         if options["verbosity"] > 1:
             for model, key in sorted(result.ignored):
                 self.stdout.write(f"  not stored (no such field yet): {model}.{key}")
