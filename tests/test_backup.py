@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from engagements.infrastructure import backup
+from engagements.infrastructure.seeding import SEED_FILE
 from engagements.models import Encounter, Quote
 from tests.factories import QuoteFactory, SourceFactory
 
@@ -36,7 +37,7 @@ def table_rows(database=None):
 def seeded_with_history(transactional_db):
     """The seed, plus edits, so that every kind of row and some history exist (committed, so
     that pg_dump sees them)."""
-    call_command("load_seed", verbosity=0)
+    call_command("load_seed", file=[SEED_FILE], verbosity=0)  # the seed only: fast
     encounter = Encounter.objects.order_by("start_date").first()
     encounter.title += " (corrected)"
     encounter.save()

@@ -5,12 +5,14 @@ import re
 import pytest
 from django.core.management import call_command
 
+from engagements.infrastructure.seeding import SEED_FILE
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def seed(transactional_db):
-    call_command("load_seed", verbosity=0)
+    call_command("load_seed", file=[SEED_FILE], verbosity=0)  # the seed only: fast
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ CSP violation, and the admin's JavaScript (autocomplete, slug prepopulation) sti
 import pytest
 from django.core.management import call_command
 
+from engagements.infrastructure.seeding import SEED_FILE
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RECORD_VIOLATIONS = """
@@ -28,7 +30,7 @@ def violations(page):
 
 
 def test_public_pages_load_without_csp_violations(page):
-    call_command("load_seed", verbosity=0)
+    call_command("load_seed", file=[SEED_FILE], verbosity=0)  # the seed only: fast
     errors = watch(page)
     for path in [
         "/",
@@ -53,7 +55,7 @@ def test_public_pages_load_without_csp_violations(page):
 
 
 def test_admin_works_under_the_policy(page, admin_user):
-    call_command("load_seed", verbosity=0)
+    call_command("load_seed", file=[SEED_FILE], verbosity=0)  # the seed only: fast
     errors = watch(page)
     page.goto("/admin/login/")
     page.fill("#id_username", admin_user.username)
