@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 
+from engagements.infrastructure.seeding import SEED_FILE
 from engagements.models import Encounter, Participation, Quote, Source
 
 pytestmark = pytest.mark.django_db
@@ -39,13 +40,13 @@ def test_seed_loads_the_required_encounters(seeded):
 
 def test_seed_is_idempotent(seeded):
     before = counts()
-    call_command("load_seed", verbosity=0)
+    call_command("load_seed", file=[SEED_FILE], verbosity=0)
     assert counts() == before
 
 
 def test_seed_does_not_overwrite_editor_changes(seeded):
     Encounter.objects.filter(slug=REQUIRED[0]).update(title="Corrected title")
-    call_command("load_seed", verbosity=0)
+    call_command("load_seed", file=[SEED_FILE], verbosity=0)
     assert Encounter.objects.get(slug=REQUIRED[0]).title == "Corrected title"
 
 

@@ -253,7 +253,7 @@ NEW_SOURCES = {
             "outlet": "U.S. Department of State, Office of the Historian",
             "title": "Travels abroad of the President: Joseph R. Biden, Peru, 15–17 November 2024",
             "url": "https://history.state.gov/departmenthistory/travels/president/biden-joseph-r",
-            "external_id": "hsg-trip:4296",
+            "record": "hsg-trip:4296",
             "note": "Record hsg-trip:4296 as the Office gives it: Joseph R. Biden (President), "
             "15–17 November 2024, locale “Lima”; the record covers his whole stay in Peru, of "
             "which the meeting with Xi on 16 November was one part. It is outside the tracker's "
@@ -364,15 +364,11 @@ def add_sources(Encounter, Source, Quote):
         for row in rows:
             row = dict(row)
             quote = row.pop("quote", None)
-            taken = Source.objects.filter(encounter=encounter, url=row["url"]).exists() or (
-                row.get("external_id")
-                and Source.objects.filter(external_id=row["external_id"]).exists()
-            )
-            if taken:
+            record = row.pop("record", None)
+            if Source.objects.filter(encounter=encounter, url=row["url"]).exists():
                 continue
             source = Source.objects.create(encounter=encounter, **row)
             if quote:
-                record = row["external_id"]
                 Quote.objects.create(
                     encounter=encounter,
                     text=quote,
