@@ -456,6 +456,6 @@ def apply(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("engagements", "0008_source_title_is_description")]
+    dependencies = [("engagements", "0009_data_version")]
 
     operations = [migrations.RunPython(apply, migrations.RunPython.noop)]
