@@ -14,7 +14,7 @@ from engagements.models import Discrepancy, Encounter, Quote, Source
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("engagements.migrations.0012_seed_audit_corrections")
+migration = importlib.import_module("engagements.migrations.0014_seed_audit_corrections")
 
 KERRY_WANG = "kerry-wang-yi-video-call-2021-09-01"
 XINHUA_KERRY_WANG = "http://en.people.cn/n3/2021/0902/c90000-9890934.html"

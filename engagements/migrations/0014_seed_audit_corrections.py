@@ -456,6 +456,6 @@ def apply(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("engagements", "0011_permalinks_and_quote_sources")]
+    dependencies = [("engagements", "0013_apply_coding_rules")]
 
     operations = [migrations.RunPython(apply, migrations.RunPython.noop)]
