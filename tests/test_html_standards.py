@@ -10,6 +10,7 @@ import subprocess
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 from django.views import defaults
 
@@ -27,6 +28,8 @@ def with_change_log():
     encounter = Encounter.objects.published().filter(quotes__isnull=False).first()
     encounter.summary += " Both sides agreed to meet again."
     encounter._change_reason = "Added the follow-up meeting."
+    # The public change log shows what a signed-in editor changed, not how a loader built it.
+    encounter._history_user = get_user_model().objects.create_user("html-check-editor")
     encounter.save()
     SourceFactory(encounter=encounter)
     return encounter

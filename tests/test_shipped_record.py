@@ -182,7 +182,8 @@ def test_the_shipped_record(client, full_record):
     boundary = coverage.LEADER_COMPLETE_FROM
     for gap in timeline.gaps:
         assert not (gap.start < boundary <= gap.end), gap  # never across 1 January 1989
-    deng = published.filter(slug__startswith="deng-xiaoping-visit", start_date__year=1979).first()
-    if deng is not None and deng.level == Encounter.Level.LEADER:
-        # Deng's 1979 visit (and his talks with Carter) splits the 1975–1984 stretch.
-        assert not any(gap.start < datetime.date(1979, 1, 29) < gap.end for gap in timeline.gaps)
+    # Deng Xiaoping was the paramount leader: his 1979 visit is leader level and splits the
+    # 1975–1984 stretch the gap figures once jumped across.
+    deng = published.get(slug__startswith="deng-xiaoping-visit", start_date__year=1979)
+    assert deng.level == Encounter.Level.LEADER
+    assert not any(gap.start < datetime.date(1979, 1, 29) < gap.end for gap in timeline.gaps)
