@@ -380,11 +380,13 @@ class Editor:
 
 
 def reading_backends(postgres, since_sql="'-infinity'"):
-    """Backends of the app on POSTGRES whose latest query read encounters after SINCE_SQL."""
+    """Backends of the app on POSTGRES whose latest query read encounters after SINCE_SQL, or
+    reset the public statement timeout, which a public request does after its reads."""
     return int(
         postgres.sql(
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'engagements' "
-            f"AND query ILIKE '%engagements\\_%' AND query_start > {since_sql}"
+            "AND (query ILIKE '%engagements\\_%' OR query = 'RESET statement_timeout') "
+            f"AND query_start > {since_sql}"
         )
     )
 
