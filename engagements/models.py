@@ -2,6 +2,11 @@
 ``engagements/domain/models.py`` (docs/developers.md, "Layout"); this module is their public
 name."""
 
+from engagements.domain.counts import (
+    PersonPublishedCount,
+    PublishedFacetCount,
+    TopicPublishedCount,
+)
 from engagements.domain.models import (
     SEARCH_CONFIG,
     Discrepancy,
@@ -25,9 +30,12 @@ __all__ = [
     "OfficeTerm",
     "Participation",
     "Person",
+    "PersonPublishedCount",
     "Place",
+    "PublishedFacetCount",
     "Quote",
     "Side",
     "Source",
     "Topic",
+    "TopicPublishedCount",
 ]

@@ -10,13 +10,23 @@ Counts answer "how many encounters would I see if I ticked this?":
   (ticking a second kind adds rows; the counts of a group do not collapse when one is ticked);
 - topic and person combine as "all of" (see domain/filters.py), so they are counted over the
   current results: the count is what is left after adding that topic or person.
+
+A group whose counting base is every published encounter (nothing else filtered) reads the
+counts the database keeps (domain/counts.py) instead of counting: one small read for every
+choice group, the countries and the total, one each for the busiest people and topics.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
-from engagements.models import Encounter, Participation
+from engagements.models import (
+    Encounter,
+    Participation,
+    PersonPublishedCount,
+    PublishedFacetCount,
+    TopicPublishedCount,
+)
 
 # How many options a long group (people, countries) shows; selected options are always shown.
 LONG_GROUP_LIMIT = 12
@@ -54,6 +64,39 @@ def selected_values(filterset, name):
     return [value for value in data.getlist(name) if value] if hasattr(data, "getlist") else []
 
 
+def counts_kept(filterset, exclude=()):
+    """True when the counting base is every published encounter: no filter is active besides
+    those in `exclude`, and the page starts from the whole published record."""
+    if not getattr(filterset, "whole_record", False):
+        return False
+    return not any(
+        value
+        for name, value in filterset.form.cleaned_data.items()
+        if name != "sort" and name not in exclude
+    )
+
+
+def whole_record_counts(filterset):
+    """{facet: {value: count}} over every published encounter, as the database keeps them:
+    read once per filter set."""
+    kept = getattr(filterset, "_whole_record_counts", None)
+    if kept is None:
+        kept = {}
+        rows = PublishedFacetCount.objects.values_list("facet", "value", "encounters")
+        for facet, value, count in rows:
+            if count:
+                kept.setdefault(facet, {})[value] = count
+        filterset._whole_record_counts = kept
+    return kept
+
+
+def result_count(filterset, queryset):
+    """How many encounters the filters match: the kept total when nothing is filtered."""
+    if counts_kept(filterset):
+        return whole_record_counts(filterset).get("total", {}).get("", 0)
+    return queryset.count()
+
+
 def group_counts(queryset, field_name):
     rows = queryset.values(field_name).annotate(n=Count("pk")).order_by()
     return {row[field_name]: row["n"] for row in rows}
@@ -79,12 +122,19 @@ def choice_counts(filterset):
     """
     selected = {name for name in CHOICE_GROUPS if selected_values(filterset, name)}
     counts = {
-        name: group_counts(filterset.unsorted_queryset(exclude={name}), name)
+        name: (
+            whole_record_counts(filterset).get(name, {})
+            if counts_kept(filterset, exclude={name})
+            else group_counts(filterset.unsorted_queryset(exclude={name}), name)
+        )
         for name in CHOICE_GROUPS
         if name in selected
     }
     shared = [name for name in CHOICE_GROUPS if name not in selected]
-    if shared:
+    if shared and counts_kept(filterset):
+        for name in shared:
+            counts[name] = whole_record_counts(filterset).get(name, {})
+    elif shared:
         aggregates = {
             f"{name}__{value}": Count("pk", filter=Q(**{name: value}))
             for name in shared
@@ -109,7 +159,9 @@ def choice_facet(filterset, name, counts):
 def country_facet(filterset, counted):
     selected = [value.upper() for value in selected_values(filterset, "country")]
     counts = {}
-    if counted:
+    if counted and counts_kept(filterset, exclude={"country"}):
+        counts = whole_record_counts(filterset).get("country", {})
+    elif counted:
         queryset = filterset.unsorted_queryset(exclude={"country"}).exclude(place=None)
         counts = group_counts(queryset, "place__country")
     ranked = sorted(counts, key=lambda code: (-counts[code], code))
@@ -131,12 +183,18 @@ def related_facet(filterset, name, through, key, counted):
     rows = []
     if counted:
         limit = LONG_GROUP_LIMIT + len(selected)
-        rows = list(
-            through.objects.filter(encounter__in=filterset.unsorted_queryset().values("pk"))
-            .values(f"{key}__slug", f"{key}__name")
-            .annotate(n=Count("encounter"))
-            .order_by("-n", f"{key}__name")[: limit + 1]
-        )
+        if counts_kept(filterset):
+            kept = PersonPublishedCount if key == "person" else TopicPublishedCount
+            rows = kept.objects.filter(encounters__gt=0).values(
+                f"{key}__slug", f"{key}__name", n=F("encounters")
+            )
+        else:
+            rows = (
+                through.objects.filter(encounter__in=filterset.unsorted_queryset().values("pk"))
+                .values(f"{key}__slug", f"{key}__name")
+                .annotate(n=Count("encounter"))
+            )
+        rows = list(rows.order_by("-n", f"{key}__name")[: limit + 1])
         more = len(rows) > limit
         rows = rows[:limit]
     else:

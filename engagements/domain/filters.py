@@ -327,6 +327,8 @@ def filter_encounters(params, queryset=None):
     if queryset is not None:
         base = queryset & base
     filterset = EncounterFilterSet(params, queryset=base)
+    # Facets and totals over every published encounter are kept counts (domain/counts.py).
+    filterset.whole_record = queryset is None
     if not filterset.is_valid():
         return filterset, base.none()
     return filterset, filterset.qs

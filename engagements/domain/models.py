@@ -11,6 +11,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -51,10 +52,9 @@ class TopicQuerySet(models.QuerySet):
         )
 
     def with_published_counts(self):
-        """Every topic, with its number of published encounters as `encounter_count`."""
-        return self.annotate(
-            encounter_count=models.Count("encounters", filter=published("encounters__"))
-        )
+        """Every topic, with its number of published encounters as `encounter_count` (kept by
+        the database in TopicPublishedCount, engagements/domain/counts.py: no aggregate)."""
+        return self.annotate(encounter_count=Coalesce(F("published_count__encounters"), 0))
 
 
 class Topic(models.Model):
@@ -163,11 +163,14 @@ class PersonQuerySet(models.QuerySet):
         )
 
     def with_published_counts(self):
-        """People who took part in a published encounter, with how many as `encounter_count`."""
-        in_public = published("participations__encounter__")
-        return self.annotate(
-            encounter_count=models.Count("participations", filter=in_public)
-        ).filter(encounter_count__gt=0)
+        """People who took part in a published encounter, with how many as `encounter_count`
+        and the start dates of the first and last as `first_date` and `last_date` (kept by the
+        database in PersonPublishedCount, engagements/domain/counts.py: no aggregate)."""
+        return self.filter(published_count__encounters__gt=0).annotate(
+            encounter_count=F("published_count__encounters"),
+            first_date=F("published_count__first_date"),
+            last_date=F("published_count__last_date"),
+        )
 
 
 class Person(models.Model):

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db.models import Count, Exists, Max, Min, OuterRef
+from django.db.models import Count, Max, Min
 from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -7,7 +7,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
 from engagements.domain import coverage
-from engagements.domain.facets import active_chips, facets
+from engagements.domain.facets import active_chips, facets, result_count
 from engagements.domain.filters import PersonFilterSet, add_headlines, filter_encounters
 from engagements.domain.models import current_slug, published
 from engagements.domain.timeline import LANES_BY, build_timeline
@@ -51,7 +51,9 @@ class FilteredEncountersMixin(PublishedEncountersMixin):
 
     def get_paginator(self, queryset, *args, **kwargs):
         if self.filterset.is_valid():
-            kwargs["count"] = self.derived.get("count", queryset.count)
+            kwargs["count"] = self.derived.get(
+                "count", lambda: result_count(self.filterset, queryset)
+            )
         return super().get_paginator(queryset, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -247,23 +249,13 @@ class PersonListView(ListView):
         return super().get_paginator(queryset, *args, **kwargs)
 
     def count(self):
-        """How many people the filters find, without counting anyone's encounters: a person
-        with one published encounter is enough (one index probe each, not an aggregate of
-        every participation)."""
-        public = Participation.objects.filter(published("encounter__"), person=OuterRef("pk"))
-        people = Person.objects.filter(Exists(public))
+        """How many people the filters find, from the kept counts (domain/counts.py)."""
+        people = Person.objects.filter(published_count__encounters__gt=0)
         return PersonFilterSet(self.request.GET, queryset=people).qs.count()
 
     def people(self):
-        in_public = published("participations__encounter__")
-        return (
-            Person.objects.with_published_counts()
-            .annotate(
-                first_date=Min("participations__encounter__start_date", filter=in_public),
-                last_date=Max("participations__encounter__start_date", filter=in_public),
-            )
-            .order_by("name")
-        )
+        # Counts and first and last dates are kept by the database: no aggregate here.
+        return Person.objects.with_published_counts().order_by("name")
 
 
 class PersonDetailView(PublishedEncountersMixin, ListView):

@@ -1,0 +1,105 @@
+"""Counts over the whole published record, kept exact by the database itself.
+
+The unfiltered list and timeline show how many published encounters each kind, level, venue,
+initiator, record source and country has, and which people and topics have the most; the
+people and topics lists show each one's number of published encounters. Counting those from
+the rows means aggregating every published encounter and every participation (440,000 rows
+at 100,000 encounters) on every uncached request. These tables hold the answers instead:
+
+- PublishedFacetCount: one row per (facet, value), plus ("total", "") for all of them;
+- PersonPublishedCount: per person, how many published encounters and the first and last
+  start dates (the people list's columns);
+- TopicPublishedCount: per topic, how many published encounters.
+
+Triggers (migration 0015_published_counts) change them in the same statement as any insert,
+update, delete or truncate of encounters, participations, topic links or places' countries,
+so they are never stale: a reader sees a new count exactly when it sees the write. They add
+and subtract only what changed (an import adds its rows, not a recount of the record), and a
+person's first or last date is read again only when an encounter on that bound goes away.
+Writers that change the same count take turns on its row until they commit (the price of
+exact counts kept in place); docs/developers.md, "Data model", says more. The counts have no
+CHECK (encounters >= 0): PostgreSQL checks the row an upsert proposes before it finds the row
+it will add to, and a subtraction proposes a negative row.
+"""
+
+from django.db import models
+
+from engagements.domain.models import Person, Topic
+
+
+class PublishedFacetCount(models.Model):
+    class Facet(models.TextChoices):
+        TOTAL = "total", "Every published encounter"
+        KIND = "kind", "Kind"
+        LEVEL = "level", "Level"
+        VENUE = "venue", "Venue"
+        INITIATED_BY = "initiated_by", "Initiated by"
+        PROVENANCE = "provenance", "Record source"
+        COUNTRY = "country", "Country of the place"
+
+    pk = models.CompositePrimaryKey("facet", "value")
+    facet = models.CharField(
+        max_length=20, choices=Facet, help_text="The encounter field counted (or the total)."
+    )
+    value = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The field's value (a country code for countries; empty for the total).",
+    )
+    encounters = models.IntegerField(
+        default=0, help_text="Published encounters with this value (kept by triggers)."
+    )
+
+    class Meta:
+        db_table = "engagements_published_facet"
+
+    def __str__(self):
+        return f"{self.facet}={self.value}: {self.encounters}"
+
+
+class PersonPublishedCount(models.Model):
+    person = models.OneToOneField(
+        Person,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="published_count",
+        help_text="The person counted.",
+    )
+    encounters = models.IntegerField(
+        default=0, help_text="Published encounters they took part in (kept by triggers)."
+    )
+    first_date = models.DateField(
+        null=True, blank=True, help_text="Start date of their first published encounter."
+    )
+    last_date = models.DateField(
+        null=True, blank=True, help_text="Start date of their last published encounter."
+    )
+
+    class Meta:
+        db_table = "engagements_person_published"
+        indexes = [
+            # The list's "people met most" facet: the busiest first, without a sort of everyone.
+            models.Index(fields=["-encounters"], name="person_published_busiest"),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id}: {self.encounters}"
+
+
+class TopicPublishedCount(models.Model):
+    topic = models.OneToOneField(
+        Topic,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="published_count",
+        help_text="The topic counted.",
+    )
+    encounters = models.IntegerField(
+        default=0, help_text="Published encounters tagged with it (kept by triggers)."
+    )
+
+    class Meta:
+        db_table = "engagements_topic_published"
+
+    def __str__(self):
+        return f"{self.topic_id}: {self.encounters}"

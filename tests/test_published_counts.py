@@ -1,0 +1,184 @@
+"""The counts over the whole published record (engagements/domain/counts.py) stay exactly what
+counting the rows gives, after every kind of write an editor or an import makes."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count, Max, Min
+
+from engagements.models import (
+    Encounter,
+    Participation,
+    PersonPublishedCount,
+    PublishedFacetCount,
+    TopicPublishedCount,
+)
+from tests.factories import (
+    EncounterFactory,
+    ParticipationFactory,
+    PersonFactory,
+    PlaceFactory,
+    TopicFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = ["kind", "level", "venue", "initiated_by", "provenance"]
+
+
+def counted_from_rows():
+    """What the tables must hold, counted from the rows the slow way."""
+    published = Encounter.objects.published()
+    facets = {("total", ""): published.count()} if published.exists() else {}
+    for name in FIELDS:
+        for row in published.values(name).annotate(n=Count("pk")):
+            facets[(name, row[name])] = row["n"]
+    for row in published.exclude(place=None).values("place__country").annotate(n=Count("pk")):
+        facets[("country", row["place__country"])] = row["n"]
+    people = {
+        row["person"]: (row["n"], row["first"], row["last"])
+        for row in Participation.objects.filter(encounter__status="published")
+        .values("person")
+        .annotate(
+            n=Count("encounter"),
+            first=Min("encounter__start_date"),
+            last=Max("encounter__start_date"),
+        )
+    }
+    through = Encounter.topics.through
+    topics = {
+        row["topic"]: row["n"]
+        for row in through.objects.filter(encounter__status="published")
+        .values("topic")
+        .annotate(n=Count("encounter"))
+    }
+    return facets, people, topics
+
+
+def kept():
+    """What the tables hold (rows counting nothing left out)."""
+    facets = {
+        (row.facet, row.value): row.encounters
+        for row in PublishedFacetCount.objects.filter(encounters__gt=0)
+    }
+    people = {
+        row.person_id: (row.encounters, row.first_date, row.last_date)
+        for row in PersonPublishedCount.objects.filter(encounters__gt=0)
+    }
+    topics = {
+        row.topic_id: row.encounters for row in TopicPublishedCount.objects.filter(encounters__gt=0)
+    }
+    return facets, people, topics
+
+
+def assert_exact():
+    assert kept() == counted_from_rows()
+
+
+@pytest.fixture
+def record():
+    """A few published encounters and a draft, sharing people, topics and places."""
+    places = [PlaceFactory(country="CN"), PlaceFactory(country="US")]
+    people = [PersonFactory(side="us"), PersonFactory(side="prc"), PersonFactory(side="us")]
+    topics = [TopicFactory(), TopicFactory()]
+    encounters = []
+    for i in range(4):
+        encounter = EncounterFactory(
+            place=places[i % 2],
+            start_date=datetime.date(2020 + i, 3, 1),
+            end_date=datetime.date(2020 + i, 3, 1),
+            level=["leader", "cabinet"][i % 2],
+        )
+        encounter.topics.set(topics[: 1 + i % 2])
+        for person in people[: 2 + i % 2]:
+            ParticipationFactory(encounter=encounter, person=person, side=person.side)
+        encounters.append(encounter)
+    draft = EncounterFactory(status=Encounter.Status.DRAFT, published_at=None, place=places[0])
+    ParticipationFactory(encounter=draft, person=people[0], side="us")
+    draft.topics.set(topics)
+    return encounters, draft, people, topics, places
+
+
+def test_the_counts_match_the_rows_after_creating(record):
+    assert_exact()
+    assert PublishedFacetCount.objects.get(facet="total", value="").encounters == 4
+
+
+def test_publish_and_unpublish(record):
+    encounters, draft, people, *_ = record
+    draft.status = Encounter.Status.PUBLISHED
+    draft.save()
+    assert_exact()
+    assert PersonPublishedCount.objects.get(person=people[0]).encounters == 5
+    encounters[0].unpublish()
+    assert_exact()
+    encounters[3].unpublish()  # the last date of people[0] goes: read again
+    assert_exact()
+    assert PersonPublishedCount.objects.get(person=people[2]).encounters == 1
+
+
+def test_editing_fields_dates_and_place(record):
+    encounters, _, people, _, places = record
+    first = encounters[0]
+    first.level = "deputy"
+    first.kind = Encounter.Kind.VIDEO_CALL
+    first.start_date = first.end_date = datetime.date(2024, 5, 5)  # its person's first date moves
+    first.place = None
+    first.save()
+    assert_exact()
+    encounters[1].title = "Only words changed"
+    encounters[1].save()
+    assert_exact()
+    places[1].country = "JP"
+    places[1].save()
+    assert_exact()
+    Encounter.objects.filter(pk__in=[e.pk for e in encounters]).update(venue="third_country")
+    assert_exact()
+
+
+def test_editing_participants_and_topics(record):
+    encounters, draft, people, topics, _ = record
+    newcomer = PersonFactory(side="prc")
+    Participation.objects.filter(encounter=encounters[2], person=people[1]).update(person=newcomer)
+    assert_exact()
+    Participation.objects.filter(encounter=encounters[3], person=people[2]).delete()
+    assert_exact()
+    ParticipationFactory(encounter=encounters[0], person=people[2], side="us")
+    assert_exact()
+    encounters[0].topics.remove(topics[0])
+    encounters[1].topics.clear()
+    encounters[2].topics.add(TopicFactory())
+    draft.topics.clear()
+    assert_exact()
+
+
+def test_deleting(record):
+    encounters, draft, *_ = record
+    encounters[1].delete()
+    draft.delete()
+    assert_exact()
+    Encounter.objects.all().delete()
+    assert_exact()
+    assert kept() == ({}, {}, {})
+
+
+def test_a_bulk_import_and_a_truncate(record):
+    call_command("generate_encounters", count=120, seed=3, no_history=True, verbosity=0)
+    assert_exact()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks left pending
+        cursor.execute("TRUNCATE engagements_encounter_topics")
+    assert_exact()
+
+
+def test_a_rolled_back_write_leaves_the_counts_as_they_were(record):
+    from django.db import transaction
+
+    encounters, *_ = record
+    before = kept()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        encounters[0].unpublish()
+        raise RuntimeError
+    assert kept() == before
