@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # which is started for them and stopped after them.
 WITH_DB := $(if $(DATABASE_URL),,$(PY) -m engagements.infrastructure.localdb run --)
 
-.PHONY: run test install browser-deps system-deps lint format editor db-stop migrate seed clean bench bench-scale hsg-report backup restore
+.PHONY: run test install browser-deps system-deps lint format editor db-stop migrate seed clean bench bench-scale bench-import hsg-report backup restore
 
 $(VENV)/.installed: pyproject.toml
 	python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
@@ -92,3 +92,9 @@ bench-scale: install
 	BENCH_COUNT=1000000 $(PY) bench/run.py
 	$(PY) bench/run.py
 	$(PY) bench/run.py --scale
+
+# The admin's CSV import of IMPORT_BENCH_ROWS (10,000) rows: the dry run's time, queries and page
+# size (bench/import_dry_run.py; ARGS=--confirm also times the confirmed import).
+bench-import: install
+	LOCALDB_NAME=engagements_import_bench $(PY) -m engagements.infrastructure.localdb run -- \
+		$(PY) bench/import_dry_run.py $(ARGS)
