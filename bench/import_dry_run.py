@@ -111,10 +111,22 @@ def timed(client, url, data):
     from django.db import connection
 
     counter = QueryCounter()
+    profile = None
+    if os.environ.get("IMPORT_BENCH_PROFILE"):
+        import cProfile
+
+        profile = cProfile.Profile()
     with connection.execute_wrapper(counter):
         started = time.monotonic()
+        if profile:
+            profile.enable()
         response = client.post(url, data)
         seconds = time.monotonic() - started
+    if profile:
+        import pstats
+
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
     counter.report()
     return response, seconds, counter.count
 

@@ -5,21 +5,41 @@ columns are accepted and ignored, and cells it guarded against formula injection
 again. Every row creates a new draft encounter (an existing slug is an error: edit that encounter
 in the admin instead), with its place, topics, principals and sources.
 The whole file is one transaction: a single bad row imports nothing.
+
+At scale (IMPORT_MAX_ROWS rows; docs/editors.md, "Bulk import") every query per row costs
+seconds, so the dry run runs a fixed number of queries whatever the file's length:
+- people, topics and places are looked up once per file (ImportLookups), existing slugs in one
+  query (CachedInstanceLoader);
+- the dry run writes nothing: every rule that writing would enforce is checked first (the
+  model's field and clean() rules, the table's check constraints evaluated in Python, slugs
+  against the database and the file's other rows, the parts by parse_*), so its errors are
+  those the confirmed import would meet;
+- only the first PREVIEW_ROWS rows carry a preview (a diff); the rest are counted.
+The confirmed import writes each row with save() and its parts, and applies the coding rules.
 """
 
 import datetime
+import operator
 import re
 import unicodedata
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db import router
+from django.db.models import CheckConstraint, F, Q, Value
+from django.db.models.expressions import CombinedExpression
 from import_export import fields, resources, widgets
+from import_export.instance_loaders import CachedInstanceLoader
+from import_export.resources import Diff
 from import_export.tmp_storages import CacheStorage
 
+from engagements.domain import ranks
 from engagements.models import Encounter, Participation, Person, Place, Source, Topic
 from engagements.surfaces import csv_columns
+
+# Rows of the dry run shown on the preview page; the others are only counted there.
+PREVIEW_ROWS = 100
 
 
 class UploadExpired(ValueError):
@@ -67,6 +87,171 @@ class StrictDateWidget(widgets.DateWidget):
             raise ValueError(f"“{value}” is not a date in the form YYYY-MM-DD.") from None
 
 
+class Preview:
+    """What the dry run's page shows of its result: the counts, the first PREVIEW_ROWS rows, and
+    every bad row's errors (with its values for the first PREVIEW_ROWS bad rows), so that the
+    page stays small for a file of any length."""
+
+    def __init__(self, result, size=PREVIEW_ROWS):
+        self.size = size
+        self.total = result.total_rows
+        self.totals = result.totals
+        self.errors = result.totals["invalid"] + result.totals["error"]
+        valid = result.valid_rows()
+        self.rows = valid[:size]
+        self.hidden = len(valid) - len(self.rows)
+        self.invalid_rows = result.invalid_rows[:size]
+        self.more_invalid_rows = result.invalid_rows[size:]
+
+
+class NoDiff(Diff):
+    """The preview of a row that is not shown (past PREVIEW_ROWS, or a confirmed import, whose
+    rows are never shown): reading every column back would cost as much as the row itself."""
+
+    def __init__(self, resource, instance, new):
+        self.left = self.right = []
+        self.new = new
+
+    def compare_with(self, resource, instance):
+        pass
+
+    def as_html(self):
+        return []
+
+
+class Unsupported(Exception):
+    """A constraint condition that holds() cannot evaluate: the database is asked instead."""
+
+
+COMPARISONS = {
+    "exact": operator.eq,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+}
+
+
+def holds(condition, instance):
+    """A check constraint's condition for an unsaved instance, in SQL's three-valued logic:
+    True, False or None (unknown, which a CHECK lets pass). Raises Unsupported for anything
+    but AND, OR, NOT, isnull and comparisons of fields, values and F() ± a value.
+
+    CheckConstraint.validate() asks the database, a query per constraint and row; the
+    encounter's constraints are plain comparisons, so the import evaluates them here and asks
+    the database only about a row they fail (tests/test_import.py checks both agree).
+    """
+    if isinstance(condition, Q):
+        values = [holds(child, instance) for child in condition.children]
+        if condition.connector == Q.AND:
+            result = False if False in values else None if None in values else True
+        else:
+            result = True if True in values else None if None in values else False
+        return (None if result is None else not result) if condition.negated else result
+    if not isinstance(condition, tuple):
+        raise Unsupported(condition)
+    name, expected = condition
+    field_name, _, lookup = name.partition("__")
+    value = field_value(instance, field_name)
+    if lookup == "isnull" or (lookup in ("", "exact") and expected is None):
+        return (value is None) == (True if lookup != "isnull" else bool(expected))
+    compare = COMPARISONS.get(lookup or "exact")
+    if compare is None:
+        raise Unsupported(name)
+    other = expression_value(expected, instance)
+    if value is None or other is None:
+        return None
+    return compare(value, other)
+
+
+def field_value(instance, name):
+    if "__" in name:
+        raise Unsupported(name)
+    return getattr(instance, Encounter._meta.get_field(name).attname)
+
+
+def expression_value(expression, instance):
+    if isinstance(expression, F):
+        return field_value(instance, expression.name)
+    if isinstance(expression, Value):
+        return expression.value
+    if isinstance(expression, CombinedExpression) and expression.connector in ("+", "-"):
+        left = expression_value(expression.lhs, instance)
+        right = expression_value(expression.rhs, instance)
+        if left is None or right is None:
+            return None
+        return left + right if expression.connector == "+" else left - right
+    if hasattr(expression, "resolve_expression"):
+        raise Unsupported(expression)
+    return expression
+
+
+def violated_constraints(instance, exclude):
+    """The validation errors of the encounter's constraints for `instance`, as full_clean()
+    would give them, with a query only for a constraint not shown to hold in Python."""
+    using = router.db_for_write(Encounter)
+    errors = []
+    for constraint in Encounter._meta.constraints:
+        if isinstance(constraint, CheckConstraint):
+            try:
+                if holds(constraint.condition, instance) is not False:
+                    continue
+            except Unsupported:
+                pass
+        try:
+            constraint.validate(Encounter, instance, exclude=exclude, using=using)
+        except ValidationError as error:
+            errors.append(error)
+    return errors
+
+
+class ImportLookups:
+    """People, topics and places by the names a file gives, each looked up once per file.
+
+    A 10,000-row file names a few hundred people and topics: one query per distinct name, not
+    one per row.
+    """
+
+    def __init__(self):
+        self.people = None
+        self.topics = {}
+        self.places = {}
+
+    def person(self, name):
+        """As find_person(name) answers, from every person loaded once."""
+        if self.people is None:
+            self.people = PeopleIndex(
+                Person.objects.only("id", "name", "name_zh", "slug", "aliases", "side")
+            )
+        return self.people.find(name)
+
+    def topics_named(self, names):
+        wanted = [name for name in names if name not in self.topics]
+        if wanted:
+            query = Q()
+            for name in wanted:
+                query |= Q(name__iexact=name) | Q(slug=name)
+            found = {}
+            for topic in Topic.objects.filter(query):
+                found[topic.name.lower()] = found[topic.slug] = topic
+            for name in wanted:
+                self.topics[name] = found.get(name) or found.get(name.lower())
+        return {name: self.topics[name] for name in names}
+
+    def place(self, name, city, country, create):
+        """The stored place, created when `create` (the confirmed import) and new."""
+        key = (name, city, country)
+        place = self.places.get(key)
+        if place is None or (create and place.pk is None):
+            if create:
+                place, _ = Place.objects.get_or_create(name=name, city=city, country=country)
+            else:
+                stored = Place.objects.filter(name=name, city=city, country=country).first()
+                place = stored or Place(name=name, city=city, country=country)
+            self.places[key] = place
+        return place
+
+
 MODEL_COLUMNS = [
     column
     for column in csv_columns.IMPORT_NAMES
@@ -91,9 +276,22 @@ class EncounterResource(resources.ModelResource):
         import_order = csv_columns.IMPORT_NAMES
         export_order = csv_columns.IMPORT_NAMES
         import_id_fields = ["slug"]
+        # The file's existing slugs in one query, not one per row.
+        instance_loader_class = CachedInstanceLoader
         clean_model_instances = True  # named constraints are checked per row, with the row
+        # No savepoint per row (the library adds one per row unless use_bulk is set): the file is
+        # one transaction, all or nothing, and a dry run writes nothing to roll back to. Rows
+        # are still saved one by one with their parts (save_instance), never in bulk.
+        use_bulk = True
         skip_unchanged = False
         use_transactions = True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.lookups = ImportLookups()
+        self.slug_lines = {}  # slug -> the file's line that has it, for duplicates in the file
+        self.dry_run = False
+        self.row_number = None
 
     # --- Whole-file checks -------------------------------------------------------------------
 
@@ -133,15 +331,28 @@ class EncounterResource(resources.ModelResource):
                 del dataset[name]
         for index, values in enumerate(dataset):
             dataset[index] = [csv_columns.unprotect_cell(value) for value in values]
+        self.lookups = ImportLookups()
+        self.slug_lines = {}  # slug -> the file's line that has it, for duplicates in the file
         super().before_import(dataset, **kwargs)
 
     def import_data(self, dataset, **kwargs):
         # All or nothing, also for rows that fail validation (not only for exceptions).
         kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True
+        self.dry_run = kwargs.get("dry_run", False)
         return super().import_data(dataset, **kwargs)
 
     # --- Per row -----------------------------------------------------------------------------
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self.row_number = kwargs.get("row_number")
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def get_diff_class(self):
+        # A confirmed import's rows are never shown; a dry run shows its first rows only.
+        if not self.dry_run or (self.row_number or 0) > PREVIEW_ROWS:
+            return NoDiff
+        return super().get_diff_class()
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -164,6 +375,29 @@ class EncounterResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The model's full_clean(), with its per-row queries replaced by equal checks without
+        one: the slug against the file's existing slugs (loaded at once) and its earlier rows,
+        the check constraints in Python (violated_constraints)."""
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude=list(errors), validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "slug" not in errors:
+            earlier = self.slug_lines.setdefault(instance.slug, self.row_number)
+            if earlier != self.row_number:
+                errors["slug"] = [
+                    f"Line {earlier} of this file has the same slug: give each row its own."
+                ]
+        violated = violated_constraints(instance, exclude=set(errors))
+        if violated:
+            errors = ValidationError(violated).update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
     def parse_place(self, row):
         name, city = cell(row, "place"), cell(row, "city")
         country = cell(row, "country").upper()
@@ -179,23 +413,17 @@ class EncounterResource(resources.ModelResource):
 
     def parse_topics(self, row):
         names = csv_columns.split_items(cell(row, "topics"))
-        found = {}
-        if names:
-            query = Q()
-            for name in names:
-                query |= Q(name__iexact=name) | Q(slug=name)
-            for topic in Topic.objects.filter(query):
-                found[topic.name.lower()] = found[topic.slug] = topic
-        unknown = [name for name in names if name.lower() not in found and name not in found]
+        found = self.lookups.topics_named(names)
+        unknown = [name for name in names if found[name] is None]
         if unknown:
             raise ValidationError("Unknown topic(s): " + ", ".join(unknown) + ".")
-        return [found.get(name.lower()) or found[name] for name in names]
+        return [found[name] for name in names]
 
     def parse_principals(self, row):
         principals, unknown, named = [], [], {}
         for item in csv_columns.split_items(cell(row, "principals")):
             name, office = csv_columns.split_item(item)
-            person = find_person(name)
+            person = self.lookups.person(name)
             if person is None:
                 unknown.append(name)
             elif person.pk in named:
@@ -230,48 +458,124 @@ class EncounterResource(resources.ModelResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         place = instance._import_place
         if place is not None:
-            instance.place, _ = Place.objects.get_or_create(
-                name=place.name, city=place.city, country=place.country
+            instance.place = self.lookups.place(
+                place.name, place.city, place.country, create=not self.dry_run
             )
-        super().save_instance(instance, is_create, row, **kwargs)
+        # The coding rules from the principals read, before the row is written: the dry run's
+        # preview shows what will be stored, and the confirmed import inserts the row as it
+        # stays (apply_coding_rules(), run again once the parts are stored, changes nothing).
+        instance.apply_date_rules()
+        instance.apply_level_rule(ranks.derive_level(self.leads(instance), instance.start_date))
+        if self.dry_run:
+            return  # validated above; nothing is written
+        # The search document from the same parts, so that saving does not rebuild it.
+        instance.searched_participations = [
+            Participation(person=person, side=person.side, office=office, order=n)
+            for n, (person, office) in enumerate(instance._import_principals)
+        ]
+        instance.searched_quotes = []  # an import brings no quotes
+        instance.search_document = instance.build_search_document()
+        # Each row is written here, one by one (Meta.use_bulk only spares the savepoints).
+        self.before_save_instance(instance, row, **kwargs)
+        self.do_instance_save(instance, is_create)
+        self.after_save_instance(instance, row, **kwargs)
+
+    @staticmethod
+    def leads(instance):
+        return [
+            (person.side, person.slug, office) for person, office in instance._import_principals
+        ]
 
     def after_save_instance(self, instance, row, **kwargs):
-        instance.topics.set(instance._import_topics)
-        Participation.objects.bulk_create(
-            Participation(
-                encounter=instance, person=person, side=person.side, office=office, order=n
-            )
-            for n, (person, office) in enumerate(instance._import_principals)
+        # A new encounter has no topics yet: insert the links (topics.set() reads them first).
+        Topics = Encounter.topics.through
+        Topics.objects.bulk_create(
+            Topics(encounter=instance, topic=topic) for topic in instance._import_topics
         )
+        for participation in instance.searched_participations:
+            participation.encounter = instance
+        Participation.objects.bulk_create(instance.searched_participations)
         for source in instance._import_sources:
             source.encounter = instance
         Source.objects.bulk_create(instance._import_sources)
+        instance.apply_coding_rules()
         instance.refresh_search_document()
 
     # --- Export (the same columns) -----------------------------------------------------------
 
+    # A row being imported (an unsaved encounter in the dry run's preview) shows the parts it
+    # read from the file.
+
     def dehydrate_place(self, encounter):
-        return encounter.place.name if encounter.place_id else ""
+        place = imported(encounter, "place", encounter.place if encounter.place_id else None)
+        return place.name if place else ""
 
     def dehydrate_city(self, encounter):
-        return encounter.place.city if encounter.place_id else ""
+        place = imported(encounter, "place", encounter.place if encounter.place_id else None)
+        return place.city if place else ""
 
     def dehydrate_country(self, encounter):
-        return encounter.place.country if encounter.place_id else ""
+        place = imported(encounter, "place", encounter.place if encounter.place_id else None)
+        return place.country if place else ""
 
     def dehydrate_topics(self, encounter):
-        return csv_columns.format_topics(encounter)
+        topics = imported(encounter, "topics", None)
+        if topics is not None:
+            return csv_columns.join_items(topic.name for topic in topics)
+        return csv_columns.format_topics(encounter) if encounter.pk else ""
 
     def dehydrate_principals(self, encounter):
-        return csv_columns.format_principals(encounter)
+        principals = imported(encounter, "principals", None)
+        if principals is not None:
+            return csv_columns.join_items(
+                f"{person.name}{csv_columns.PART_SEPARATOR}{office}" if office else person.name
+                for person, office in principals
+            )
+        return csv_columns.format_principals(encounter) if encounter.pk else ""
 
     def dehydrate_sources(self, encounter):
-        return csv_columns.format_sources(encounter)
+        sources = imported(encounter, "sources", None)
+        if sources is not None:
+            return csv_columns.join_items(
+                f"{s.outlet}{csv_columns.PART_SEPARATOR}{s.url.replace(';', '%3B')}"
+                if s.url
+                else s.outlet
+                for s in sources
+            )
+        return csv_columns.format_sources(encounter) if encounter.pk else ""
+
+
+def imported(encounter, part, default):
+    """What the import read for `part` of this encounter, or `default` if it read nothing."""
+    return getattr(encounter, f"_import_{part}", default)
 
 
 def cell(row, column):
     value = row.get(column)
     return "" if value is None else str(value).strip()
+
+
+class PeopleIndex:
+    """find_person() for many names: people by slug, folded name and folded alias."""
+
+    def __init__(self, people):
+        self.by_slug, self.by_name, self.by_alias = {}, {}, {}
+        for order, person in enumerate(sorted(people, key=lambda p: (p.name, p.pk))):
+            person.order = order
+            self.by_slug[person.slug] = person
+            self.by_name.setdefault(fold(person.name), []).append(person)
+            for alias in person.aliases.splitlines():
+                if alias.strip():
+                    self.by_alias.setdefault(fold(alias), []).append(person)
+
+    def find(self, name):
+        wanted = fold(name)
+        found = [
+            *([self.by_slug[name]] if name in self.by_slug else []),
+            *self.by_name.get(wanted, []),
+            *self.by_alias.get(wanted, []),
+        ]
+        return min(found, key=lambda person: person.order) if found else None
 
 
 def find_person(name):
