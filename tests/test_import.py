@@ -1,9 +1,11 @@
 """CSV bulk import in the admin: dry run, row-level errors, confirmation, all-or-nothing."""
 
 import csv
+import datetime
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -261,3 +263,159 @@ def test_import_removes_only_the_exports_formula_guard(cell, imported):
     assert csv_columns.unprotect_cell(cell) == imported
     if cell.startswith("'") and cell[1:] == imported:
         assert csv_columns.protect_cell(imported) == cell
+
+
+# --- At scale: queries per row, the preview of a large file ----------------------------------
+
+
+def many_rows(count, **overrides):
+    return [
+        row(slug=f"row-{n}", title=f"Meeting number {n}", **overrides) for n in range(1, count + 1)
+    ]
+
+
+def queries_of(callable_):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = callable_()
+    return response, [query["sql"] for query in queries]
+
+
+def test_a_dry_run_runs_a_fixed_number_of_queries_whatever_the_rows(publisher_client, people):
+    small, small_queries = queries_of(lambda: upload(publisher_client, csv_file(*many_rows(3))))
+    large, large_queries = queries_of(lambda: upload(publisher_client, csv_file(*many_rows(60))))
+    for response in (small, large):
+        result = response.context["result"]
+        assert not result.has_errors() and not result.has_validation_errors()
+    assert large.context["result"].totals["new"] == 60
+    # People, topics, places and existing slugs are looked up once per file, constraints are
+    # checked without a query: 57 more rows cost (almost) nothing more.
+    assert len(large_queries) - len(small_queries) <= 57 // 10
+    assert not any(
+        sql.startswith(("INSERT", "UPDATE", "DELETE"))
+        for sql in large_queries
+        if "import_cache" not in sql
+    )
+    assert not Encounter.objects.exists()
+
+
+def test_a_confirmed_import_runs_a_few_queries_per_row(publisher_client, people):
+    def confirmed(count):
+        preview = upload(publisher_client, csv_file(*many_rows(count)))
+        confirm = preview.context["confirm_form"]
+        data = {name: confirm[name].value() for name in confirm.fields}
+        return queries_of(lambda: publisher_client.post(PROCESS, data))
+
+    _, small = confirmed(2)
+    Encounter.objects.all().delete()
+    _, large = confirmed(22)
+    assert Encounter.objects.count() == 22
+    # The row, its history, topics, principals and sources, the former-slug check and the
+    # coding rules' reading of the stored principals.
+    assert (len(large) - len(small)) / 20 <= 8
+
+
+def test_the_preview_of_a_large_file_shows_the_first_rows_and_the_counts(
+    publisher_client, people, monkeypatch
+):
+    from engagements.surfaces import importing
+
+    monkeypatch.setattr(importing, "PREVIEW_ROWS", 5)
+    response = upload(publisher_client, csv_file(*many_rows(12)))
+    text = response.text
+    assert "12 rows in the file: 12 new, 0 updated, 0 skipped, 0 with errors." in text
+    assert "7 more rows not shown" in text
+    for n in range(1, 6):
+        assert f"Meeting number {n}<" in text
+    for n in range(6, 13):
+        assert f"Meeting number {n}<" not in text
+    assert "confirm_form" in response.context  # every row is still imported on confirmation
+
+
+def test_a_large_file_with_bad_rows_reports_every_row_and_shows_the_values_of_the_first(
+    publisher_client, people, monkeypatch
+):
+    from engagements.surfaces import importing
+
+    monkeypatch.setattr(importing, "PREVIEW_ROWS", 3)
+    rows = many_rows(10)
+    for values in rows[1::2]:  # lines 2, 4, 6, 8, 10
+        values["start_date"] = "31/12/2024"
+    rows[8]["principals"] = "Henry Kissinger"  # line 9
+    response = upload(publisher_client, csv_file(*rows))
+    text = response.text
+    assert "confirm_form" not in response.context
+    assert "10 rows in the file: 4 new, 0 updated, 0 skipped, 6 with errors." in text
+    assert text.count("“31/12/2024” is not a date in the form YYYY-MM-DD.") == 5
+    assert "Unknown person(s): Henry Kissinger" in text
+    for line in (8, 9, 10):  # past the first three bad rows: messages, not values
+        assert f"<dt>Line {line}</dt>" in text
+    assert "Meeting number 2<" in text and "Meeting number 10<" not in text
+
+
+def test_a_slug_twice_in_one_file_is_an_error_on_the_second_line(publisher_client, people):
+    response = upload(publisher_client, csv_file(row(), row(title="Again")))
+    assert "confirm_form" not in response.context
+    assert "Line 1 of this file has the same slug: give each row its own." in response.text
+    assert response.context["result"].totals["invalid"] == 1
+
+
+def test_the_confirmed_import_applies_the_coding_rules(publisher_client, people):
+    # The principals are a Secretary of State and a Foreign Minister: the level follows them.
+    preview = upload(publisher_client, csv_file(row(level="working")))
+    confirm = preview.context["confirm_form"]
+    publisher_client.post(PROCESS, {n: confirm[n].value() for n in confirm.fields})
+    encounter = Encounter.objects.get(slug="blinken-wang-2024-04-26")
+    assert encounter.derived_level == "cabinet"
+    assert encounter.level == "cabinet"
+    assert encounter.apply_coding_rules(save=False) == []
+    assert encounter.search_document == encounter.build_search_document()
+
+
+CONSTRAINT_CASES = [
+    {},
+    {"end_date": datetime.date(2024, 4, 25)},
+    {"end_date": None},
+    {"beijing_date": datetime.date(2024, 4, 28)},
+    {"beijing_date": datetime.date(2024, 4, 27)},
+    {"washington_date": datetime.date(2024, 4, 24)},
+    {"washington_date": datetime.date(2024, 4, 25)},
+    {"derived_level": "cabinet", "level": "working"},
+    {"derived_level": "cabinet", "level": "working", "level_override_reason": "A courtesy call."},
+    {"derived_level": "", "level": "working"},
+    {"duration_minutes": 0},
+    {"duration_minutes": None},
+    {"duration_minutes": 5},
+    {"status": "published"},
+    {"status": "published", "published_at": datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC)},
+]
+
+
+@pytest.mark.parametrize("values", CONSTRAINT_CASES)
+def test_constraints_evaluated_in_python_agree_with_the_database(values):
+    from django.db.models import CheckConstraint
+
+    from engagements.surfaces.importing import holds
+
+    encounter = Encounter(
+        slug="x",
+        title="x",
+        kind="meeting",
+        venue="prc",
+        level="cabinet",
+        start_date=datetime.date(2024, 4, 26),
+        end_date=datetime.date(2024, 4, 26),
+    )
+    for name, value in values.items():
+        setattr(encounter, name, value)
+    checks = [c for c in Encounter._meta.constraints if isinstance(c, CheckConstraint)]
+    assert checks
+    for constraint in checks:
+        try:
+            constraint.validate(Encounter, encounter)
+            database = True
+        except ValidationError:
+            database = False
+        assert (holds(constraint.condition, encounter) is not False) == database, constraint.name

@@ -92,8 +92,8 @@ class Preview:
     every bad row's errors (with its values for the first PREVIEW_ROWS bad rows), so that the
     page stays small for a file of any length."""
 
-    def __init__(self, result, size=PREVIEW_ROWS):
-        self.size = size
+    def __init__(self, result, size=None):
+        size = PREVIEW_ROWS if size is None else size
         self.total = result.total_rows
         self.totals = result.totals
         self.errors = result.totals["invalid"] + result.totals["error"]
@@ -469,10 +469,14 @@ class EncounterResource(resources.ModelResource):
         if self.dry_run:
             return  # validated above; nothing is written
         # The search document from the same parts, so that saving does not rebuild it.
-        instance.searched_participations = [
-            Participation(person=person, side=person.side, office=office, order=n)
-            for n, (person, office) in enumerate(instance._import_principals)
-        ]
+        # In the order the stored rows are read back (Participation.Meta.ordering).
+        instance.searched_participations = sorted(
+            (
+                Participation(person=person, side=person.side, office=office, order=n)
+                for n, (person, office) in enumerate(instance._import_principals)
+            ),
+            key=lambda participation: (participation.side, participation.order),
+        )
         instance.searched_quotes = []  # an import brings no quotes
         instance.search_document = instance.build_search_document()
         # Each row is written here, one by one (Meta.use_bulk only spares the savepoints).
