@@ -147,3 +147,24 @@ def test_person_page_queries_do_not_grow_with_encounters_or_participants(client,
     many = queries_for(client, people[0].get_absolute_url())
     assert few == many <= PERSON_QUERIES
     assert queries_for(client, reverse("person-list")) == 3
+
+
+# data version, count, page, principals, topics
+API_LIST_QUERIES = 5
+# the encounter with its place and parent, then participants, topics, sources, quotes and
+# discrepancies (nothing the JSON does not show, such as the detail page's sessions)
+API_DETAIL_QUERIES = 6
+
+
+@pytest.mark.parametrize("page_size", [10, 100])
+def test_api_list_queries_do_not_grow_with_page_size(client, page_size):
+    many_encounters(110)
+    url = reverse("api-encounter-list")
+    assert queries_for(client, url, {"page_size": page_size}) == API_LIST_QUERIES
+
+
+def test_api_detail_queries_do_not_grow_with_participants(client):
+    small, _ = encounter_with(2, quotes=1)
+    large, _ = encounter_with(30, quotes=12)
+    urls = [reverse("api-encounter-detail", args=[e.slug]) for e in (small, large)]
+    assert [queries_for(client, url) for url in urls] == [API_DETAIL_QUERIES] * 2

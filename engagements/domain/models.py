@@ -323,7 +323,22 @@ class EncounterQuerySet(models.QuerySet):
         return len(changed)
 
     def with_detail_data(self):
-        return self.select_related("place", "parent", "initiator_source").prefetch_related(
+        """What the detail page shows: the record's parts and its published sessions."""
+        return (
+            self.with_record_data()
+            .select_related("initiator_source")
+            .prefetch_related(
+                models.Prefetch(
+                    "sessions",
+                    queryset=Encounter.objects.published().chronological(),
+                    to_attr="published_sessions",
+                ),
+            )
+        )
+
+    def with_record_data(self):
+        """What the API's record of one encounter shows, in a fixed number of queries."""
+        return self.select_related("place", "parent").prefetch_related(
             models.Prefetch(
                 "participations", queryset=Participation.objects.select_related("person")
             ),
@@ -333,11 +348,6 @@ class EncounterQuerySet(models.QuerySet):
             models.Prefetch(
                 "discrepancies",
                 queryset=Discrepancy.objects.select_related("source", "our_source"),
-            ),
-            models.Prefetch(
-                "sessions",
-                queryset=Encounter.objects.published().chronological(),
-                to_attr="published_sessions",
             ),
         )
 

@@ -45,6 +45,8 @@ from engagements.models import (
     Source,
     Topic,
 )
+from engagements.surfaces import api_json
+from engagements.surfaces.api_json import templated_url
 from engagements.surfaces.pagination import ListPaginator
 
 # gunicorn's limit on the request line (method, path and query string), gunicorn.conf.py: a
@@ -204,26 +206,6 @@ NOT_FOUND = OpenApiResponse(
     inline_serializer("NotFound", {"detail": serializers.CharField()}),
     description="No such published record, or a page past the end.",
 )
-
-
-URL_MARKER = "url-template-marker"
-
-
-def templated_url(context, view_name, lookup, value):
-    """The absolute URL of `view_name` for one object, reverse()d once per response.
-
-    A list of 25 encounters links each encounter, place, principal and topic twice: about 600
-    reverse() and build_absolute_uri() calls, most of the API list's time. Each view's URL is
-    built once with a marker in place of the slug or id, which is then replaced (slugs and ids
-    are URL-safe as the URL patterns match them, so nothing needs quoting).
-    """
-    templates = context.setdefault("url_templates", {})
-    parts = templates.get(view_name)
-    if parts is None:
-        path = reverse(view_name, kwargs={lookup: URL_MARKER})
-        parts = tuple(context["request"].build_absolute_uri(path).split(URL_MARKER))
-        templates[view_name] = parts
-    return f"{parts[0]}{value}{parts[1]}"
 
 
 class TemplatedURLField(serializers.Field):
@@ -421,6 +403,10 @@ class EncounterSummarySerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    def to_representation(self, encounter):
+        # The fields above are the schema; the JSON is written by plain functions (fast).
+        return api_json.encounter_summary(encounter, self.context)
+
 
 CitationLinks = inline_serializer(
     "CitationLinks",
@@ -499,11 +485,8 @@ class EncounterSerializer(EncounterSummarySerializer):
         }
 
     def to_representation(self, encounter):
-        data = super().to_representation(encounter)
-        # A draft parent is not public: say nothing rather than link to a 404.
-        if encounter.parent_id and not encounter.parent.is_published:
-            data["parent"] = None
-        return data
+        # The fields above are the schema; the JSON is written by plain functions (fast).
+        return api_json.encounter_detail(encounter, self.context, self.get_citations(encounter))
 
 
 def document_uri_too_long(result, generator, request, public):
@@ -568,7 +551,7 @@ class EncounterViewSet(ReadOnlyViewSet):
     def get_queryset(self):
         published = Encounter.objects.published()
         if self.action == "retrieve":
-            return published.with_detail_data()
+            return published.with_record_data()
         return published.with_list_data().prefetch_related("topics")
 
     def get_serializer_class(self):
