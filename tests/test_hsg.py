@@ -15,6 +15,7 @@ from engagements.hsg.records import read_all, read_trips, read_visits
 from engagements.models import (
     Discrepancy,
     Encounter,
+    FormerSlug,
     Participation,
     Person,
     Place,
@@ -585,6 +586,19 @@ def test_a_trip_filed_twice_under_two_ids_is_one_encounter(imported):
     result = import_records([duplicate])
     assert result.created == []
     assert encounter_of("hsg-trip:99999") == encounter_of("hsg-trip:4145")
+
+
+def test_addresses_published_before_the_arrival_rule_redirect_on_a_new_database(imported, client):
+    # Earlier versions published these trips under their first traveller's start date.
+    for old, current in (
+        ("nixon-visit-china-1972-02-17", "nixon-visit-china-1972-02-21"),
+        ("bill-clinton-visit-china-1998-06-24", "bill-clinton-visit-china-1998-06-25"),
+    ):
+        response = client.get(reverse("encounter-detail", args=[old]))
+        assert response.status_code == 301
+        assert response["Location"] == reverse("encounter-detail", args=[current])
+    call_command("import_hsg", stdout=io.StringIO())  # idempotent: still one redirect each
+    assert FormerSlug.objects.filter(slug="nixon-visit-china-1972-02-17").count() == 1
 
 
 def test_an_earlier_import_of_nixon_1972_is_moved_to_the_presidents_arrival(imported):

@@ -919,6 +919,16 @@ class Encounter(models.Model):
             quotes=[(q.text, q.speaker_description) for q in quotes],
         )
 
+    def keep_former_slug(self, slug):
+        """Make SLUG, an address this encounter was once published under, answer 301 here.
+
+        Nothing changes when a live encounter holds SLUG (a current slug is never a former one)
+        or when SLUG already redirects.
+        """
+        if slug == self.slug or Encounter.objects.filter(slug=slug).exists():
+            return
+        FormerSlug.objects.get_or_create(slug=slug, defaults={"encounter": self})
+
     def refresh_search_document(self):
         document = self.build_search_document()
         if document != self.search_document:
@@ -1382,4 +1392,4 @@ def encounter_slug_changing(sender, instance, raw=False, update_fields=None, **k
     # A slug taken (back) by a live encounter is no longer a former one.
     FormerSlug.objects.filter(slug=instance.slug).delete()
     if stored:
-        FormerSlug.objects.create(encounter_id=instance.pk, slug=stored)
+        FormerSlug.objects.update_or_create(slug=stored, defaults={"encounter_id": instance.pk})

@@ -376,6 +376,9 @@ class Importer:
             encounter.start_date, encounter.end_date = start, end
             encounter.slug = self.unique_slug(former.rsplit("-", 3)[0] + f"-{start:%Y-%m-%d}")
             encounter.save()
+        if former:
+            # The old address was published and cited: it answers 301 on new databases too.
+            encounter.keep_former_slug(former)
         sources = {s.external_id: s for s in Source.objects.filter(external_id__in=group.ids)}
         for record in group.records:
             if record.external_id in sources:
