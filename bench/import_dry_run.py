@@ -2,7 +2,8 @@
 
 1. Runs inside a database of its own (LOCALDB_NAME=engagements_import_bench in the worktree's
    local PostgreSQL; the Makefile target sets it), migrated, with IMPORT_BENCH_ROWS (10,000)
-   synthetic encounters (seed IMPORT_BENCH_SEED, 20261129), generated once and reused.
+   synthetic encounters (in a fresh database all from seed IMPORT_BENCH_SEED, 20261129),
+   generated once and reused.
 2. Writes the file an editor would upload: those encounters exported exactly as /encounters.csv
    writes them (surfaces/exports.py), each slug given the suffix "-copy" so that every row is a
    new draft. The file is kept at .pgdata/import-bench/encounters-<rows>.csv.
@@ -33,15 +34,15 @@ SUFFIX = "-copy"
 
 
 def ensure_encounters():
+    """ROWS synthetic encounters (a fresh database: all from SEED), generated when missing."""
     from engagements.devtools import synthetic
     from engagements.models import Encounter
 
-    mine = Encounter.objects.filter(slug__startswith=f"{synthetic.PREFIX}{SEED}-")
+    mine = Encounter.objects.filter(provenance=Encounter.Provenance.SYNTHETIC)
     have = mine.count()
     if have < ROWS:
-        print(f"generating {ROWS:,} synthetic encounters (seed {SEED})…", flush=True)
-        synthetic.clear_synthetic()
-        synthetic.generate(ROWS, SEED)
+        print(f"generating {ROWS - have:,} synthetic encounters…", flush=True)
+        synthetic.generate(ROWS - have, SEED + have)
     return mine
 
 
@@ -117,16 +118,20 @@ def timed(client, url, data):
 
         profile = cProfile.Profile()
     with connection.execute_wrapper(counter):
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         if profile:
             profile.enable()
         response = client.post(url, data)
         seconds = time.monotonic() - started
+    cpu = time.process_time() - cpu
+    print(f"  ({cpu:.1f} s of CPU in this process; load average {os.getloadavg()[0]:.1f})")
     if profile:
         import pstats
 
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profile).sort_stats(
+            os.environ.get("IMPORT_BENCH_SORT", "cumulative")
+        ).print_stats(45)
     counter.report()
     return response, seconds, counter.count
 

@@ -14,7 +14,7 @@ seconds, so the dry run runs a fixed number of queries whatever the file's lengt
   model's field and clean() rules, the table's check constraints evaluated in Python, slugs
   against the database and the file's other rows, the parts by parse_*), so its errors are
   those the confirmed import would meet;
-- only the first PREVIEW_ROWS rows carry a preview (a diff); the rest are counted.
+- only the first PREVIEW_ROWS rows get a preview (a diff); the rest are counted.
 The confirmed import writes each row with save() and its parts, and applies the coding rules.
 """
 
@@ -102,21 +102,6 @@ class Preview:
         self.hidden = len(valid) - len(self.rows)
         self.invalid_rows = result.invalid_rows[:size]
         self.more_invalid_rows = result.invalid_rows[size:]
-
-
-class NoDiff(Diff):
-    """The preview of a row that is not shown (past PREVIEW_ROWS, or a confirmed import, whose
-    rows are never shown): reading every column back would cost as much as the row itself."""
-
-    def __init__(self, resource, instance, new):
-        self.left = self.right = []
-        self.new = new
-
-    def compare_with(self, resource, instance):
-        pass
-
-    def as_html(self):
-        return []
 
 
 class Unsupported(Exception):
@@ -252,6 +237,8 @@ class ImportLookups:
         return place
 
 
+SOURCE_DEFAULTS = [f.name for f in Source._meta.fields if f.name not in {"outlet", "url", "kind"}]
+
 MODEL_COLUMNS = [
     column
     for column in csv_columns.IMPORT_NAMES
@@ -283,6 +270,9 @@ class EncounterResource(resources.ModelResource):
         # one transaction, all or nothing, and a dry run writes nothing to roll back to. Rows
         # are still saved one by one with their parts (save_instance), never in bulk.
         use_bulk = True
+        # The library would copy and read back every row for its preview; the dry run makes the
+        # preview of the rows it shows only (save_instance).
+        skip_diff = True
         skip_unchanged = False
         use_transactions = True
 
@@ -292,6 +282,7 @@ class EncounterResource(resources.ModelResource):
         self.slug_lines = {}  # slug -> the file's line that has it, for duplicates in the file
         self.dry_run = False
         self.row_number = None
+        self.previews = {}  # row number -> its preview, for the first PREVIEW_ROWS rows
 
     # --- Whole-file checks -------------------------------------------------------------------
 
@@ -348,11 +339,9 @@ class EncounterResource(resources.ModelResource):
         self.row_number = kwargs.get("row_number")
         return super().import_row(row, instance_loader, **kwargs)
 
-    def get_diff_class(self):
-        # A confirmed import's rows are never shown; a dry run shows its first rows only.
-        if not self.dry_run or (self.row_number or 0) > PREVIEW_ROWS:
-            return NoDiff
-        return super().get_diff_class()
+    def after_import_row(self, row, row_result, **kwargs):
+        row_result.diff = self.previews.pop(self.row_number, None)
+        super().after_import_row(row, row_result, **kwargs)
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -449,7 +438,9 @@ class EncounterResource(resources.ModelResource):
             urls.add(url)
             source = Source(outlet=outlet, url=url, kind=Source.Kind.OTHER)
             try:
-                source.full_clean(exclude=["encounter"], validate_constraints=False)
+                # The other fields keep their (valid) defaults: checking them for every source
+                # of 10,000 rows took seconds.
+                source.full_clean(exclude=SOURCE_DEFAULTS, validate_constraints=False)
             except ValidationError as error:
                 raise ValidationError(f"Source “{item}”: " + " ".join(error.messages)) from None
             sources.append(source)
@@ -467,6 +458,11 @@ class EncounterResource(resources.ModelResource):
         instance.apply_date_rules()
         instance.apply_level_rule(ranks.derive_level(self.leads(instance), instance.start_date))
         if self.dry_run:
+            if self.row_number <= PREVIEW_ROWS:
+                # The preview of a row as it will be stored (Meta.skip_diff: only for these).
+                diff = Diff(self, Encounter(), new=True)
+                diff.compare_with(self, instance)
+                self.previews[self.row_number] = diff.as_html()
             return  # validated above; nothing is written
         # The search document from the same parts, so that saving does not rebuild it.
         # In the order the stored rows are read back (Participation.Meta.ordering).
