@@ -3,6 +3,7 @@
 name."""
 
 from engagements.domain.counts import (
+    EncounterLinks,
     PersonPublishedCount,
     PublishedFacetCount,
     TopicPublishedCount,
@@ -26,6 +27,7 @@ __all__ = [
     "SEARCH_CONFIG",
     "Discrepancy",
     "Encounter",
+    "EncounterLinks",
     "FormerSlug",
     "OfficeTerm",
     "Participation",

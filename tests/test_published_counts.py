@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Min
 
 from engagements.models import (
     Encounter,
+    EncounterLinks,
     Participation,
     PersonPublishedCount,
     PublishedFacetCount,
@@ -73,8 +74,28 @@ def kept():
     return facets, people, topics
 
 
+def links_from_rows():
+    links = {e: ([], []) for e in Encounter.objects.values_list("id", flat=True)}
+    for encounter, person in Participation.objects.values_list("encounter", "person"):
+        links[encounter][0].append(person)
+    for encounter, topic in Encounter.topics.through.objects.values_list("encounter", "topic"):
+        links[encounter][1].append(topic)
+    return {e: (sorted(p), sorted(t)) for e, (p, t) in links.items() if p or t}
+
+
+def links_kept():
+    return {
+        row.encounter_id: (row.person_ids, row.topic_ids)
+        for row in EncounterLinks.objects.all()
+        if row.person_ids or row.topic_ids
+    }
+
+
 def assert_exact():
     assert kept() == counted_from_rows()
+    assert links_kept() == links_from_rows()
+    # No row is left of a deleted encounter.
+    assert not EncounterLinks.objects.exclude(encounter__in=Encounter.objects.all()).exists()
 
 
 @pytest.fixture

@@ -14,17 +14,17 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Facets: one aggregate for the choice groups with nothing selected, one each for topics,
-# people and countries.
-FACET_QUERIES = 4
+# Facets of a filtered list: ONE query counts the total and every group over the current
+# results (engagements/domain/current_counts.py).
+FACET_QUERIES = 1
 # Facets over every published encounter: one read of the kept counts (choice groups, countries
 # and the total), one each for the busiest topics and people (engagements/domain/counts.py).
 KEPT_FACET_QUERIES = 3
 # data version + page + leads prefetch + kept facets and total
 LIST_QUERIES = 3 + KEPT_FACET_QUERIES
-# data version + count + page + leads prefetch + facets, plus the level group's own count (it
-# has a selection), validating the person and topic slugs, and the page's search headlines
-FILTERED_LIST_QUERIES = 4 + FACET_QUERIES + 1 + 2 + 1
+# data version + page + leads prefetch + facets and total, plus the level group's own count
+# (it has a selection), validating the person and topic slugs, and the page's search headlines
+FILTERED_LIST_QUERIES = 3 + FACET_QUERIES + 1 + 2 + 1
 
 
 def many_encounters(count, participants=3):

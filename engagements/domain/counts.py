@@ -22,6 +22,8 @@ CHECK (encounters >= 0): PostgreSQL checks the row an upsert proposes before it 
 it will add to, and a subtraction proposes a negative row.
 """
 
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
 from engagements.domain.models import Person, Topic
@@ -103,3 +105,37 @@ class TopicPublishedCount(models.Model):
 
     def __str__(self):
         return f"{self.topic_id}: {self.encounters}"
+
+
+class EncounterLinks(models.Model):
+    """Who took part in an encounter and what it was tagged with, as sorted arrays of ids.
+
+    Kept by triggers (migration 0016_encounter_links) from participations and topic links in
+    the same statement as each write, so that "encounters with ALL of these people" is one
+    GIN-indexed `@>` and the people and topics of a set of encounters are counted by unnesting
+    one narrow row each, not by joining every participation. Django never writes it: the
+    encounter is a plain key here, and the database deletes the row with its encounter.
+    """
+
+    encounter = models.OneToOneField(
+        "engagements.Encounter",
+        on_delete=models.DO_NOTHING,  # ON DELETE CASCADE in the database (the migration)
+        db_constraint=False,
+        primary_key=True,
+        related_name="links",
+        help_text="The encounter.",
+    )
+    person_ids = ArrayField(
+        models.BigIntegerField(), default=list, help_text="Ids of everyone who took part."
+    )
+    topic_ids = ArrayField(models.BigIntegerField(), default=list, help_text="Ids of its topics.")
+
+    class Meta:
+        db_table = "engagements_encounter_links"
+        indexes = [
+            GinIndex(fields=["person_ids"], name="encounter_links_people"),
+            GinIndex(fields=["topic_ids"], name="encounter_links_topics"),
+        ]
+
+    def __str__(self):
+        return f"{self.encounter_id}: {self.person_ids} {self.topic_ids}"

@@ -18,11 +18,11 @@ choice group, the countries and the total, one each for the busiest people and t
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count
 
+from engagements.domain.current_counts import current_counts
 from engagements.models import (
     Encounter,
-    Participation,
     PersonPublishedCount,
     PublishedFacetCount,
     TopicPublishedCount,
@@ -91,10 +91,22 @@ def whole_record_counts(filterset):
 
 
 def result_count(filterset, queryset):
-    """How many encounters the filters match: the kept total when nothing is filtered."""
+    """How many encounters the filters match: the kept total when nothing is filtered, else
+    counted with the facets in one query (domain/current_counts.py)."""
     if counts_kept(filterset):
         return whole_record_counts(filterset).get("total", {}).get("", 0)
-    return queryset.count()
+    return counts_of_results(filterset)["total"]
+
+
+def counts_of_results(filterset):
+    """The total and every facet group counted over the current results, in one query."""
+    own_base = {name for name in [*CHOICE_GROUPS, "country"] if selected_values(filterset, name)}
+    # One row more than shown, to know whether there are more.
+    limits = {
+        name: LONG_GROUP_LIMIT + len(selected_values(filterset, name)) + 1
+        for name in ("topic", "person")
+    }
+    return current_counts(filterset, own_base, limits)
 
 
 def group_counts(queryset, field_name):
@@ -135,14 +147,8 @@ def choice_counts(filterset):
         for name in shared:
             counts[name] = whole_record_counts(filterset).get(name, {})
     elif shared:
-        aggregates = {
-            f"{name}__{value}": Count("pk", filter=Q(**{name: value}))
-            for name in shared
-            for value, _ in CHOICE_GROUPS[name]
-        }
-        totals = filterset.unsorted_queryset().aggregate(**aggregates)
         for name in shared:
-            counts[name] = {value: totals[f"{name}__{value}"] for value, _ in CHOICE_GROUPS[name]}
+            counts[name] = counts_of_results(filterset)[name]
     return counts
 
 
@@ -161,6 +167,8 @@ def country_facet(filterset, counted):
     counts = {}
     if counted and counts_kept(filterset, exclude={"country"}):
         counts = whole_record_counts(filterset).get("country", {})
+    elif counted and not selected:
+        counts = counts_of_results(filterset)["country"]
     elif counted:
         queryset = filterset.unsorted_queryset(exclude={"country"}).exclude(place=None)
         counts = group_counts(queryset, "place__country")
@@ -174,7 +182,7 @@ def country_facet(filterset, counted):
     return Facet("country", "Country", options, False, more=len(ranked) > LONG_GROUP_LIMIT)
 
 
-def related_facet(filterset, name, through, key, counted):
+def related_facet(filterset, name, key, counted):
     """Topics or people, counted over the current results (they narrow: "all of").
 
     A ticked option matches every current result, so it ranks first and is always shown.
@@ -185,24 +193,17 @@ def related_facet(filterset, name, through, key, counted):
         limit = LONG_GROUP_LIMIT + len(selected)
         if counts_kept(filterset):
             kept = PersonPublishedCount if key == "person" else TopicPublishedCount
-            rows = kept.objects.filter(encounters__gt=0).values(
-                f"{key}__slug", f"{key}__name", n=F("encounters")
+            rows = kept.objects.filter(encounters__gt=0).values_list(
+                f"{key}__slug", f"{key}__name", "encounters"
             )
+            rows = list(rows.order_by("-encounters", f"{key}__name")[: limit + 1])
         else:
-            rows = (
-                through.objects.filter(encounter__in=filterset.unsorted_queryset().values("pk"))
-                .values(f"{key}__slug", f"{key}__name")
-                .annotate(n=Count("encounter"))
-            )
-        rows = list(rows.order_by("-n", f"{key}__name")[: limit + 1])
+            rows = counts_of_results(filterset)[key]
         more = len(rows) > limit
         rows = rows[:limit]
     else:
         more = False
-    options = [
-        Option(row[f"{key}__slug"], row[f"{key}__name"], row["n"], row[f"{key}__slug"] in selected)
-        for row in rows
-    ]
+    options = [Option(slug, label, n, slug in selected) for slug, label, n in rows]
     # Ticked values without a row (the filters are invalid): keep them ticked and visible.
     shown = {option.value for option in options}
     named = {obj.slug: obj.name for obj in filterset.form.cleaned_data.get(name) or []}
@@ -222,8 +223,8 @@ def facets(filterset):
         choice_facet(filterset, "kind", counts),
         choice_facet(filterset, "level", counts),
         choice_facet(filterset, "venue", counts),
-        related_facet(filterset, "topic", Encounter.topics.through, "topic", counted),
-        related_facet(filterset, "person", Participation, "person", counted),
+        related_facet(filterset, "topic", "topic", counted),
+        related_facet(filterset, "person", "person", counted),
         country_facet(filterset, counted),
         choice_facet(filterset, "initiated_by", counts),
         choice_facet(filterset, "provenance", counts),

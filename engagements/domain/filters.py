@@ -32,13 +32,13 @@ from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db.models import Count, F, Q, TextField, Value
+from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from engagements.models import SEARCH_CONFIG, Encounter, Participation, Person, Side, Topic
+from engagements.models import SEARCH_CONFIG, Encounter, Person, Side, Topic
 
 SORT_DATE = "date"
 SORT_NEWEST = "-date"
@@ -139,19 +139,6 @@ class CappedModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = CappedModelMultipleChoiceField
 
 
-def having_all(through, key, values):
-    """Encounter ids whose `through` rows name every one of `values` (by `key`): ONE subquery,
-    grouped and counted, whatever the number of values (one EXISTS per value made PostgreSQL's
-    planning time and memory grow faster than the number of values)."""
-    return (
-        through.objects.filter(**{f"{key}__in": values})
-        .values("encounter")
-        .annotate(matched=Count(key, distinct=True))
-        .filter(matched=len(set(values)))
-        .values("encounter")
-    )
-
-
 class SortFilter(django_filters.OrderingFilter):
     """`sort`: one of SORT_CHOICES. Without it: relevance with a search, else newest first.
 
@@ -250,16 +237,18 @@ class EncounterFilterSet(django_filters.FilterSet):
 
     # The type hints name what the methods receive (and tell drf-spectacular the schema of the
     # parameter cannot be guessed from the model: the API declares it).
+    # "All of these" is one GIN-indexed `@>` on the arrays the database keeps of each
+    # encounter's people and topics (EncounterLinks, engagements/domain/counts.py), whatever
+    # the number of values.
     def filter_all_people(self, queryset, name, value: list[Person]):
         if not value:
             return queryset
-        return queryset.filter(pk__in=having_all(Participation, "person", [p.pk for p in value]))
+        return queryset.filter(links__person_ids__contains=sorted({p.pk for p in value}))
 
     def filter_all_topics(self, queryset, name, value: list[Topic]):
         if not value:
             return queryset
-        through = Encounter.topics.through
-        return queryset.filter(pk__in=having_all(through, "topic", [t.pk for t in value]))
+        return queryset.filter(links__topic_ids__contains=sorted({t.pk for t in value}))
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(place__country=value.upper()) if value else queryset
