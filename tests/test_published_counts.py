@@ -203,3 +203,21 @@ def test_a_rolled_back_write_leaves_the_counts_as_they_were(record):
         encounters[0].unpublish()
         raise RuntimeError
     assert kept() == before
+
+
+def test_a_person_or_topic_deleted_in_plain_sql_takes_its_counts_along():
+    # As the synthetic data's removal does: DELETE statements, no Django cascade.
+    person, topic = PersonFactory(), TopicFactory()
+    encounter = EncounterFactory()
+    encounter.topics.add(topic)
+    ParticipationFactory(encounter=encounter, person=person)
+    assert PersonPublishedCount.objects.filter(person=person).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM engagements_participation WHERE person_id = %s", [person.pk])
+        cursor.execute("DELETE FROM engagements_encounter_topics WHERE topic_id = %s", [topic.pk])
+        cursor.execute("DELETE FROM engagements_person WHERE id = %s", [person.pk])
+        cursor.execute("DELETE FROM engagements_topic WHERE id = %s", [topic.pk])
+        # The foreign keys are deferred: check them now, as the commit would.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert not PersonPublishedCount.objects.filter(person_id=person.pk).exists()
+    assert not TopicPublishedCount.objects.filter(topic_id=topic.pk).exists()
