@@ -14,11 +14,11 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from engagements.domain import capitals, ranks
+from engagements.domain.links import slug_url
 
 # The text search configuration of the stored tsvector; queries must use the same one.
 SEARCH_CONFIG = "english"
@@ -77,7 +77,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("topic-detail", kwargs={"slug": self.slug})
+        return slug_url("topic-detail", self.slug)
 
 
 class Place(models.Model):
@@ -213,7 +213,7 @@ class Person(models.Model):
         return f"{self.name} ({self.name_zh})" if self.name_zh else self.name
 
     def get_absolute_url(self):
-        return reverse("person-detail", kwargs={"slug": self.slug})
+        return slug_url("person-detail", self.slug)
 
 
 class EncounterQuerySet(models.QuerySet):
@@ -713,7 +713,7 @@ class Encounter(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("encounter-detail", kwargs={"slug": self.slug})
+        return slug_url("encounter-detail", self.slug)
 
     def clean(self):
         if self.end_date is None and self.start_date is not None:

@@ -9,17 +9,37 @@ and dates are written as the date filter wrote them ("Y-m-d", and "F Y" with Dja
 translated month names).
 """
 
+import html
+
 from django import template
 from django.utils.dates import MONTHS
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
 
 
-def _month_name_and_year(day):
-    """The date filter's "F Y"."""
-    return f"{MONTHS[day.month]} {day.year:04d}"
+def _escaped(value):
+    """conditional_escape(value) without its lazy-string check (the drawing has no lazy
+    strings): the same html.escape that django.utils.html.escape applies. A number's digits
+    need none."""
+    if type(value) in (float, int):
+        return str(value)
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
+def format_html(format_string, *args):
+    """django.utils.html.format_html for thousands of elements: the same escaping, a quarter
+    of the time (format_html checks every argument for lazy strings first)."""
+    return mark_safe(format_string.format(*map(_escaped, args)))  # noqa: S308 - escaped
+
+
+def format_html_join(sep, format_string, args_generator):
+    return mark_safe(sep.join(format_html(format_string, *args) for args in args_generator))  # noqa: S308
+
+
+def _month_names():
+    """The date filter's "F" of each month, translated once per drawing (not once per bar)."""
+    return {month: str(name) for month, name in MONTHS.items()}
 
 
 def _iso(day):
@@ -30,6 +50,7 @@ def _iso(day):
 @register.simple_tag
 def timeline_bars(timeline):
     """The per-month chart's bars."""
+    months = _month_names()
     return format_html_join(
         "",
         '<rect class="bar" x="{}" y="{}" width="{}" height="{}" data-month="{}">'
@@ -41,7 +62,7 @@ def timeline_bars(timeline):
                 bar.width,
                 bar.height,
                 _iso(bar.month),
-                _month_name_and_year(bar.month),
+                f"{months[bar.month.month]} {bar.month.year:04d}",  # the date filter's "F Y"
                 bar.count,
             )
             for bar in timeline.bars
@@ -74,7 +95,8 @@ MARK_INDENT = "\n    "
 @register.simple_tag
 def lane_marks(lane):
     """A lane's marks, each a link to the encounter or to the list of a period's encounters."""
-    return mark_safe("".join(f"{MARK_INDENT}{_mark(mark)}{MARK_INDENT}" for mark in lane.marks))  # noqa: S308 - each mark is built by format_html
+    marks = "".join(f"{MARK_INDENT}{_mark(mark)}{MARK_INDENT}" for mark in lane.marks)
+    return mark_safe(marks)  # noqa: S308 - each mark is built by format_html
 
 
 @register.simple_tag
