@@ -9,8 +9,8 @@
    new draft. The file is kept at .pgdata/import-bench/encounters-<rows>.csv.
 3. Uploads it to the admin's import page with Django's test client, logged in as a publisher:
    the dry run (the preview). Prints its time, SQL queries (in total and per row), the page's
-   size and the preview's counts. With --confirm it then confirms the import (timed too) and
-   deletes what it imported, so the next run starts from the same database.
+   size and the preview's counts. With --confirm it then confirms the import (timed too) inside
+   a transaction it rolls back, so the next run starts from the same database.
 
 It is a measurement, not a test: tests/test_import.py locks the query count per row instead.
 """
@@ -153,7 +153,6 @@ def main():
 
     setup_test_environment()  # the test client's host and response.context
     call_command("migrate", verbosity=0)
-    Encounter.objects.filter(slug__endswith=SUFFIX).delete()  # a run stopped half-way
     path, content = write_file(ensure_encounters())
     print(f"file: {path} ({len(content) / 1e6:.1f} MB, {ROWS:,} rows)", flush=True)
 
@@ -172,18 +171,22 @@ def main():
         flush=True,
     )
     if arguments.confirm:
+        from django.db import transaction
+
         confirm = response.context["confirm_form"]
         data = {name: confirm[name].value() for name in confirm.fields}
-        response, seconds, queries = timed(
-            client, reverse("admin:engagements_encounter_process_import"), data
-        )
-        imported = Encounter.objects.filter(slug__endswith=SUFFIX).count()
+        # Rolled back afterwards, so that the next run starts from the same database.
+        with transaction.atomic():
+            response, seconds, queries = timed(
+                client, reverse("admin:engagements_encounter_process_import"), data
+            )
+            imported = Encounter.objects.filter(slug__endswith=SUFFIX).count()
+            transaction.set_rollback(True)
         print(
             f"confirm: {seconds:.1f} s, {queries:,} SQL queries ({queries / ROWS:.2f} per row), "
-            f"status {response.status_code}, {imported:,} drafts imported",
+            f"status {response.status_code}, {imported:,} drafts imported (then rolled back)",
             flush=True,
         )
-        Encounter.objects.filter(slug__endswith=SUFFIX).delete()
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ seconds, so the dry run runs a fixed number of queries whatever the file's lengt
   against the database and the file's other rows, the parts by parse_*), so its errors are
   those the confirmed import would meet;
 - only the first PREVIEW_ROWS rows get a preview (a diff); the rest are counted.
-The confirmed import writes each row with save() and its parts, and applies the coding rules.
+The confirmed import writes the rows in batches, with their history and parts, and applies the
+coding rules to what it stored.
 """
 
 import datetime
@@ -33,9 +34,18 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 from import_export.resources import Diff
 from import_export.tmp_storages import CacheStorage
+from simple_history.utils import bulk_create_with_history
 
 from engagements.domain import ranks
-from engagements.models import Encounter, Participation, Person, Place, Source, Topic
+from engagements.models import (
+    Encounter,
+    FormerSlug,
+    Participation,
+    Person,
+    Place,
+    Source,
+    Topic,
+)
 from engagements.surfaces import csv_columns
 
 # Rows of the dry run shown on the preview page; the others are only counted there.
@@ -266,10 +276,11 @@ class EncounterResource(resources.ModelResource):
         # The file's existing slugs in one query, not one per row.
         instance_loader_class = CachedInstanceLoader
         clean_model_instances = True  # named constraints are checked per row, with the row
-        # No savepoint per row (the library adds one per row unless use_bulk is set): the file is
-        # one transaction, all or nothing, and a dry run writes nothing to roll back to. Rows
-        # are still saved one by one with their parts (save_instance), never in bulk.
+        # Confirmed rows are written in batches (bulk_create: encounters with their history,
+        # then their parts, then the coding rules), and no row has a savepoint of its own: the
+        # file is one transaction, all or nothing, and a dry run writes nothing.
         use_bulk = True
+        batch_size = 1000
         # The library would copy and read back every row for its preview; the dry run makes the
         # preview of the rows it shows only (save_instance).
         skip_diff = True
@@ -282,6 +293,7 @@ class EncounterResource(resources.ModelResource):
         self.slug_lines = {}  # slug -> the file's line that has it, for duplicates in the file
         self.dry_run = False
         self.row_number = None
+        self.user = None
         self.previews = {}  # row number -> its preview, for the first PREVIEW_ROWS rows
 
     # --- Whole-file checks -------------------------------------------------------------------
@@ -331,6 +343,7 @@ class EncounterResource(resources.ModelResource):
         kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True
         self.dry_run = kwargs.get("dry_run", False)
+        self.user = kwargs.get("user")
         return super().import_data(dataset, **kwargs)
 
     # --- Per row -----------------------------------------------------------------------------
@@ -475,10 +488,10 @@ class EncounterResource(resources.ModelResource):
         )
         instance.searched_quotes = []  # an import brings no quotes
         instance.search_document = instance.build_search_document()
-        # Each row is written here, one by one (Meta.use_bulk only spares the savepoints).
-        self.before_save_instance(instance, row, **kwargs)
-        self.do_instance_save(instance, is_create)
-        self.after_save_instance(instance, row, **kwargs)
+        # What Encounter.save() does before its insert (the dates' rules ran above; a draft
+        # has no publication date), for the insert in bulk below.
+        instance.end_date = instance.end_date or instance.start_date
+        self.create_instances.append(instance)
 
     @staticmethod
     def leads(instance):
@@ -486,20 +499,45 @@ class EncounterResource(resources.ModelResource):
             (person.side, person.slug, office) for person, office in instance._import_principals
         ]
 
-    def after_save_instance(self, instance, row, **kwargs):
-        # A new encounter has no topics yet: insert the links (topics.set() reads them first).
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """Write a batch of confirmed rows (Meta.batch_size): the encounters and their history
+        in bulk, then their parts, then the coding rules on what is stored.
+
+        A failure here fails the whole import (it is one transaction), never a row silently.
+        """
+        encounters, self.create_instances = self.create_instances, []
+        if dry_run or not encounters:
+            return
+        try:
+            self.write(encounters)
+        except Exception as error:  # reported as the import's error, and everything rolled back
+            self.handle_import_error(result, error, raise_errors)
+
+    def write(self, encounters):
+        # A slug taken by a new encounter is no longer another's former slug (as the pre_save
+        # receiver keep-former-slugs does for a single save).
+        FormerSlug.objects.filter(slug__in=[e.slug for e in encounters]).delete()
+        bulk_create_with_history(encounters, Encounter, default_user=self.user)
         Topics = Encounter.topics.through
         Topics.objects.bulk_create(
-            Topics(encounter=instance, topic=topic) for topic in instance._import_topics
+            Topics(encounter=encounter, topic=topic)
+            for encounter in encounters
+            for topic in encounter._import_topics
         )
-        for participation in instance.searched_participations:
-            participation.encounter = instance
-        Participation.objects.bulk_create(instance.searched_participations)
-        for source in instance._import_sources:
-            source.encounter = instance
-        Source.objects.bulk_create(instance._import_sources)
-        instance.apply_coding_rules()
-        instance.refresh_search_document()
+        participations, sources = [], []
+        for encounter in encounters:
+            for participation in encounter.searched_participations:
+                participation.encounter = encounter
+                participations.append(participation)
+            for source in encounter._import_sources:
+                source.encounter = encounter
+                sources.append(source)
+        Participation.objects.bulk_create(participations)
+        Source.objects.bulk_create(sources)
+        for encounter in encounters:
+            # The model's rules on the stored rows: computed above already, so nothing changes
+            # (tests/test_import.py checks); kept as the authority on what is stored.
+            encounter.apply_coding_rules()
 
     # --- Export (the same columns) -----------------------------------------------------------
 
