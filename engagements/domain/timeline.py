@@ -16,6 +16,7 @@ from math import sqrt
 
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
+from django.http import QueryDict
 from django.urls import get_script_prefix, reverse
 
 from engagements.domain import coverage, leaders
@@ -427,6 +428,7 @@ def add_period_marks(timeline, lanes, queryset, scale, params, lanes_by="level")
     )
     rows = list(rows)
     biggest = max(row["n"] for row in rows)
+    period_url = period_list_url(params, lanes_by)
     for row in rows:
         lane, start = lanes[row[lanes_by]], row["period"]
         end = period_end(start, timeline.period)
@@ -443,7 +445,7 @@ def add_period_marks(timeline, lanes, queryset, scale, params, lanes_by="level")
                 y=lane.y,
                 kind="many",
                 label=f"{count} {what}, {period_label(start, timeline.period)}",
-                url=list_url(params, row[lanes_by], start, end, lanes_by),
+                url=period_url(row[lanes_by], start, end),
                 count=count,
                 radius=round(3 + 12 * sqrt(count / biggest), 1),
                 day=middle.isoformat(),
@@ -461,17 +463,26 @@ def period_label(start, period):
     return str(start.year)
 
 
-def list_url(params, value, start, end, lanes_by="level"):
-    """The list of one lane's encounters in one period, keeping the other filters."""
-    query = params.copy()
+def period_list_url(params, lanes_by="level"):
+    """url(value, start, end): the list of one lane's encounters in one period, keeping the
+    other filters. The list's path and the filters kept are encoded once, and only each
+    period's own parameters per link (a timeline has hundreds)."""
+    kept = params.copy()
     for name in ("page", "sort", "lanes", lanes_by, "date_after", "date_before"):
-        query.pop(name, None)
-    query[lanes_by] = value
+        kept.pop(name, None)
+    # The period's parameters come last (after the filters kept, as links always had them).
+    prefix = f"{reverse('encounter-list')}?{kept.urlencode()}{'&' if kept else ''}"
     # Narrow an existing range rather than widen it.
     after, before = params.get("date_after", ""), params.get("date_before", "")
-    query["date_after"] = max(start.isoformat(), after)
-    query["date_before"] = min(end.isoformat(), before) if before else end.isoformat()
-    return f"{reverse('encounter-list')}?{query.urlencode()}"
+
+    def url(value, start, end):
+        query = QueryDict(mutable=True)
+        query[lanes_by] = value
+        query["date_after"] = max(start.isoformat(), after)
+        query["date_before"] = min(end.isoformat(), before) if before else end.isoformat()
+        return f"{prefix}{query.urlencode()}"
+
+    return url
 
 
 def encounter_url(slug):
@@ -509,12 +520,28 @@ def add_leader_gaps(timeline, lane, queryset, scale):
         .values_list("start_date", "end_date", "title", "slug", "kind", "venue")
         .order_by("start_date", "id")
     )
-    gaps = []
+    # Every gap as a plain tuple first: there are thousands, and only those shown become Gaps.
+    found = []
     for basis in bases:
-        gaps += basis_gaps(lane, scale, basis, [row for row in rows if counts(basis, row)])
-    timeline.gap_count = len(gaps)
-    longest = set(map(id, sorted(gaps, key=lambda gap: -gap.days)[:LONGEST_GAPS_LISTED]))
-    timeline.gaps = [gap for gap in gaps if gap.labelled or id(gap) in longest]
+        found += basis_gaps(scale, basis, [row for row in rows if counts(basis, row)])
+    timeline.gap_count = len(found)
+    longest = set(sorted(range(len(found)), key=lambda i: -found[i][2])[:LONGEST_GAPS_LISTED])
+    url_before, url_after = _encounter_url_parts(get_script_prefix())
+    timeline.gaps = [
+        Gap(
+            start=gap_start,
+            end=gap_end,
+            days=days,
+            before=(before[0], f"{url_before}{before[1]}{url_after}"),
+            after=(after[0], f"{url_before}{after[1]}{url_after}"),
+            counting=basis.plural,
+            x1=x1,
+            x2=x2,
+            y=lane.y + 17,
+        )
+        for i, (gap_start, gap_end, days, before, after, basis, x1, x2) in enumerate(found)
+        if x2 - x1 >= GAP_LABEL_MIN_WIDTH or i in longest  # Gap.labelled, or listed
+    ]
 
 
 def counts(basis, row):
@@ -526,23 +553,23 @@ def counts(basis, row):
     )
 
 
-def basis_gaps(lane, scale, basis, rows):
-    url_before, url_after = _encounter_url_parts(get_script_prefix())
+def basis_gaps(scale, basis, rows):
+    """(start, end, days, (title, slug) before, (title, slug) after, basis, x1, x2) of each gap
+    between consecutive rows (sorted by start) of one basis."""
     gaps = []
     previous = None
     for start, end, title, slug, _kind, _venue in rows:
         if previous and start > previous[1]:
             gaps.append(
-                Gap(
-                    start=previous[1],
-                    end=start,
-                    days=(start - previous[1]).days,
-                    before=(previous[2], f"{url_before}{previous[3]}{url_after}"),
-                    after=(title, f"{url_before}{slug}{url_after}"),
-                    counting=basis.plural,
-                    x1=scale.x(previous[1]) + 0.5,
-                    x2=scale.x(start) + 0.5,
-                    y=lane.y + 17,
+                (
+                    previous[1],
+                    start,
+                    (start - previous[1]).days,
+                    (previous[2], previous[3]),
+                    (title, slug),
+                    basis,
+                    scale.x(previous[1]) + 0.5,
+                    scale.x(start) + 0.5,
                 )
             )
         if previous is None or end > previous[1]:
