@@ -20,6 +20,7 @@ coding rules to what it stored.
 """
 
 import datetime
+import functools
 import operator
 import re
 import unicodedata
@@ -159,10 +160,15 @@ def holds(condition, instance):
     return compare(value, other)
 
 
-def field_value(instance, name):
+@functools.cache
+def attname(name):
     if "__" in name:
         raise Unsupported(name)
-    return getattr(instance, Encounter._meta.get_field(name).attname)
+    return Encounter._meta.get_field(name).attname
+
+
+def field_value(instance, name):
+    return getattr(instance, attname(name))
 
 
 def expression_value(expression, instance):
@@ -232,6 +238,21 @@ class ImportLookups:
             for name in wanted:
                 self.topics[name] = found.get(name) or found.get(name.lower())
         return {name: self.topics[name] for name in names}
+
+    def valid_place(self, name, city, country):
+        """An unsaved place, its fields checked once per file (uniqueness is settled by
+        get_or_create on save)."""
+        key = (name, city, country, "valid")
+        if key not in self.places:
+            place = Place(name=name, city=city, country=country)
+            try:
+                place.clean_fields()
+            except ValidationError as error:
+                place = error
+            self.places[key] = place
+        if isinstance(self.places[key], ValidationError):
+            raise self.places[key]
+        return self.places[key]
 
     def place(self, name, city, country, create):
         """The stored place, created when `create` (the confirmed import) and new."""
@@ -409,9 +430,7 @@ class EncounterResource(resources.ModelResource):
             raise ValidationError("Give the country (ISO code such as US or CN) of the place.")
         if not re.fullmatch(r"[A-Z]{2}", country):
             raise ValidationError(f"“{country}” is not a two-letter ISO country code (US, CN…).")
-        place = Place(name=name or city, city=city, country=country)
-        place.clean_fields()  # lengths; uniqueness is settled by get_or_create on save
-        return place
+        return self.lookups.valid_place(name or city, city, country)
 
     def parse_topics(self, row):
         names = csv_columns.split_items(cell(row, "topics"))
