@@ -552,7 +552,9 @@ class EncounterViewSet(ReadOnlyViewSet):
         published = Encounter.objects.published()
         if self.action == "retrieve":
             return published.with_record_data()
-        return published.with_list_data().prefetch_related("topics")
+        # Only the columns a row shows: not the search document and vector, the summary and
+        # outcomes that make an encounter's row wide (a page of 50 read and parsed them all).
+        return published.with_list_data().prefetch_related("topics").only(*api_json.SUMMARY_FIELDS)
 
     def get_serializer_class(self):
         return EncounterSerializer if self.action == "retrieve" else EncounterSummarySerializer

@@ -133,6 +133,25 @@ def _tail(encounter):
     }
 
 
+# The encounter columns encounter_summary() reads (the rest are deferred by the list's query).
+SUMMARY_FIELDS = (
+    "slug",
+    "title",
+    "kind",
+    "venue",
+    "level",
+    "start_date",
+    "end_date",
+    "date_precision",
+    "beijing_date",
+    "occurrence",
+    "place",
+    "provenance",
+    "published_at",
+    "updated_at",
+)
+
+
 def encounter_summary(encounter, context):
     """EncounterSummarySerializer's representation (the list's rows)."""
     data = _head(encounter, context)
