@@ -13,10 +13,10 @@ import datetime
 import functools
 from dataclasses import dataclass, field
 from math import sqrt
+from urllib.parse import urlencode
 
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
-from django.http import QueryDict
 from django.urls import get_script_prefix, reverse
 
 from engagements.domain import coverage, leaders
@@ -476,11 +476,10 @@ def period_list_url(params, lanes_by="level"):
     after, before = params.get("date_after", ""), params.get("date_before", "")
 
     def url(value, start, end):
-        query = QueryDict(mutable=True)
-        query[lanes_by] = value
-        query["date_after"] = max(start.isoformat(), after)
-        query["date_before"] = min(end.isoformat(), before) if before else end.isoformat()
-        return f"{prefix}{query.urlencode()}"
+        # urlencode() of pairs encodes exactly as QueryDict.urlencode() (quote_plus each).
+        last = min(end.isoformat(), before) if before else end.isoformat()
+        period = [(lanes_by, value), ("date_after", max(start.isoformat(), after))]
+        return f"{prefix}{urlencode([*period, ('date_before', last)])}"
 
     return url
 
