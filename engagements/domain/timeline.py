@@ -16,7 +16,7 @@ from math import sqrt
 from urllib.parse import urlencode
 
 from django.db.models import Count, Max, Min, Q
-from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
+from django.db.models.functions import TruncMonth
 from django.urls import get_script_prefix, reverse
 
 from engagements.domain import coverage, leaders
@@ -247,8 +247,8 @@ def build_timeline(queryset, params, lanes_by="level"):
     """The timeline of `queryset` (filtered, published encounters); `params` builds links;
     `lanes_by` is "level" or "kind"."""
     queryset = queryset.order_by()
-    bounds = queryset.aggregate(total=Count("pk"), first=Min("start_date"), last=Max("end_date"))
-    timeline = Timeline(total=bounds["total"], lanes_by=lanes_by)
+    grid = month_grid(queryset, lanes_by)
+    timeline = Timeline(total=sum(row[2] for row in grid), lanes_by=lanes_by)
     values = LANES_BY[lanes_by]
     band_top = timeline.axis_y + 12
     lanes_top = band_top + BAND_HEIGHT * len(BAND_ROWS) + 8
@@ -260,17 +260,18 @@ def build_timeline(queryset, params, lanes_by="level"):
     timeline.height = lanes_top + LANE_HEIGHT * len(values) + 10
     if not timeline.total:
         return timeline
-    timeline.first, timeline.last = bounds["first"], bounds["last"]
+    timeline.first = min(row[3] for row in grid)
+    timeline.last = max(row[4] for row in grid)
     scale = Scale(timeline.first, timeline.last)
     timeline.axis_start, timeline.axis_end = scale.start.isoformat(), scale.end.isoformat()
-    add_month_chart(timeline, queryset, scale)
+    add_month_chart(timeline, grid, scale)
     timeline.ticks = axis_ticks(scale)
     timeline.band_rows = leader_bands(scale, band_top)
     lanes = {lane.level: lane for lane in timeline.lanes}
     if timeline.total <= MAX_MARKS:
         add_single_marks(lanes, queryset, scale, lanes_by)
     else:
-        add_period_marks(timeline, lanes, queryset, scale, params, lanes_by)
+        add_period_marks(timeline, lanes, grid, scale, params, lanes_by)
     if lanes_by == "level":
         add_leader_gaps(timeline, lanes[Encounter.Level.LEADER], queryset, scale)
     return timeline
@@ -299,14 +300,22 @@ def leader_bands(scale, top):
     return rows
 
 
-def add_month_chart(timeline, queryset, scale):
-    rows = (
+def month_grid(queryset, lanes_by):
+    """[(month, lane value, count, first start date, last end date)] of `queryset`: ONE scan
+    of the encounters gives the bounds, the month chart and the period marks (each was a scan
+    of its own: three aggregates of every matching row)."""
+    return list(
         queryset.annotate(month=TruncMonth("start_date"))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by("month")
+        .values_list("month", lanes_by)
+        .annotate(n=Count("pk"), first=Min("start_date"), last=Max("end_date"))
+        .order_by()
     )
-    counts = {row["month"]: row["n"] for row in rows}
+
+
+def add_month_chart(timeline, grid, scale):
+    counts = {}
+    for month, _lane, count, _first, _last in sorted(grid, key=lambda row: row[0]):
+        counts[month] = counts.get(month, 0) + count
     timeline.chart_max = max(counts.values())
     by_year = {}
     for month, count in counts.items():
@@ -400,14 +409,24 @@ def add_single_marks(lanes, queryset, scale, lanes_by="level"):
         spread(lane.marks)
 
 
-PERIODS = [(10 * 12, "month", TruncMonth), (25 * 12, "quarter", TruncQuarter)]
+PERIODS = [(10 * 12, "month"), (25 * 12, "quarter")]
 
 
 def period_of(months):
-    for limit, name, trunc in PERIODS:
+    for limit, name in PERIODS:
         if months <= limit:
-            return name, trunc
-    return "year", TruncYear
+            return name
+    return "year"
+
+
+def period_start(month, period):
+    """The first day of the period (month, quarter or year) that `month` (a month's first day)
+    falls in."""
+    if period == "year":
+        return month.replace(month=1)
+    if period == "quarter":
+        return month.replace(month=(month.month - 1) // 3 * 3 + 1)
+    return month
 
 
 def period_end(start, period):
@@ -418,15 +437,16 @@ def period_end(start, period):
     return day - datetime.timedelta(days=1)
 
 
-def add_period_marks(timeline, lanes, queryset, scale, params, lanes_by="level"):
-    timeline.period, trunc = period_of(months_between(scale.start, scale.end))
-    rows = (
-        queryset.annotate(period=trunc("start_date"))
-        .values(lanes_by, "period")
-        .annotate(n=Count("pk"))
-        .order_by("period")
-    )
-    rows = list(rows)
+def add_period_marks(timeline, lanes, grid, scale, params, lanes_by="level"):
+    timeline.period = period_of(months_between(scale.start, scale.end))
+    periods = {}
+    for month, value, count, _first, _last in grid:
+        key = (period_start(month, timeline.period), value)
+        periods[key] = periods.get(key, 0) + count
+    rows = [
+        {"period": start, lanes_by: value, "n": count}
+        for (start, value), count in sorted(periods.items(), key=lambda item: item[0][0])
+    ]
     biggest = max(row["n"] for row in rows)
     period_url = period_list_url(params, lanes_by)
     for row in rows:
