@@ -59,8 +59,9 @@ def test_other_pages_sorts_and_the_timeline_reuse_the_counts(client, settings):
     assert second.context["paginator"].count == first.context["paginator"].count
     assert facet_counts(second, "kind") == facet_counts(first, "kind")
     _, timeline = queries(client, reverse("timeline"), {"level": "cabinet"})
-    # data version, then the timeline's own: bounds, month chart, marks, principals, leader gaps
-    assert timeline == 1 + 5
+    # data version, then the timeline's own: month grid (bounds, month chart), marks,
+    # principals, leader gaps
+    assert timeline == 1 + 4
 
 
 def test_publish_and_unpublish_show_at_once_in_counts_and_facets(client):
