@@ -227,3 +227,17 @@ def test_a_person_or_topic_deleted_in_plain_sql_takes_its_counts_along():
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     assert not PersonPublishedCount.objects.filter(person_id=person.pk).exists()
     assert not TopicPublishedCount.objects.filter(topic_id=topic.pk).exists()
+
+
+def test_person_and_topic_pages_page_by_the_kept_count(client, record):
+    encounters, draft, people, topics, _ = record
+    encounters[0].unpublish()
+    published = Encounter.objects.published()
+    for obj, theirs in (
+        (people[0], published.filter(participations__person=people[0])),
+        (topics[0], published.filter(topics=topics[0])),
+    ):
+        response = client.get(obj.get_absolute_url())
+        assert response.status_code == 200
+        assert response.context["paginator"].count == theirs.count() == 3
+        assert len(response.context["encounters"]) == 3

@@ -138,9 +138,9 @@ def test_pages_over_the_whole_record_count_no_rows(client, name):
     assert all("engagements_encounter" not in sql.split("FROM", 1)[1] for sql in counting), counting
 
 
-# data version, person, count, page, leads, offices, counterparts, timeline (month grid, marks,
-# principals, leader gaps)
-PERSON_QUERIES = 11
+# data version, person (with their kept count), page, leads, offices, counterparts, timeline
+# (month grid, marks, principals, leader gaps)
+PERSON_QUERIES = 10
 
 
 def test_person_page_queries_do_not_grow_with_encounters_or_participants(client, settings):

@@ -268,7 +268,18 @@ class PersonListView(ListView):
         return Person.objects.with_published_counts().order_by("name")
 
 
-class PersonDetailView(PublishedEncountersMixin, ListView):
+class KeptCountMixin:
+    """The encounters of one person or topic, paged: their number is kept by the database
+    (PersonPublishedCount, TopicPublishedCount in domain/counts.py), so the pager counts none."""
+
+    paginator_class = ListPaginator
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        kwargs["count"] = self.counted.published_count.encounters
+        return super().get_paginator(queryset, *args, **kwargs)
+
+
+class PersonDetailView(KeptCountMixin, PublishedEncountersMixin, ListView):
     """A person's offices over time, their encounters in order and the counterparts met most."""
 
     template_name = "engagements/person_detail.html"
@@ -276,7 +287,8 @@ class PersonDetailView(PublishedEncountersMixin, ListView):
 
     def get_queryset(self):
         # Someone known only from drafts is not public: 404, as for a slug never used.
-        self.person = get_object_or_404(Person.objects.shown_publicly(), slug=self.kwargs["slug"])
+        people = Person.objects.shown_publicly().select_related("published_count")
+        self.person = self.counted = get_object_or_404(people, slug=self.kwargs["slug"])
         return self.encounters().involving(self.person).chronological_few()
 
     def get_context_data(self, **kwargs):
@@ -350,14 +362,15 @@ class TopicListView(ListView):
         return Topic.objects.shown_publicly().with_published_counts().order_by("name")
 
 
-class TopicDetailView(PublishedEncountersMixin, ListView):
+class TopicDetailView(KeptCountMixin, PublishedEncountersMixin, ListView):
     """A topic's encounters over time: on the timeline, then listed in order."""
 
     template_name = "engagements/topic_detail.html"
     context_object_name = "encounters"
 
     def get_queryset(self):
-        self.topic = get_object_or_404(Topic.objects.shown_publicly(), slug=self.kwargs["slug"])
+        topics = Topic.objects.shown_publicly().select_related("published_count")
+        self.topic = self.counted = get_object_or_404(topics, slug=self.kwargs["slug"])
         return self.encounters().filter(topics=self.topic).chronological()
 
     def get_context_data(self, **kwargs):
