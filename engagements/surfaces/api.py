@@ -11,7 +11,7 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.urls import include, path, re_path
 from django.utils.http import urlencode
 from django_filters.rest_framework import DjangoFilterBackend
@@ -553,8 +553,21 @@ class EncounterViewSet(ReadOnlyViewSet):
         if self.action == "retrieve":
             return published.with_record_data()
         # Only the columns a row shows: not the search document and vector, the summary and
-        # outcomes that make an encounter's row wide (a page of 50 read and parsed them all).
-        return published.with_list_data().prefetch_related("topics").only(*api_json.SUMMARY_FIELDS)
+        # outcomes that make an encounter's row wide (a page of 50 read and parsed them all),
+        # nor the principals' aliases and the topics' descriptions.
+        principals = Participation.objects.leads().select_related("person")
+        return (
+            published.select_related("place")
+            .only(*api_json.SUMMARY_FIELDS)
+            .prefetch_related(
+                Prefetch(
+                    "participations",
+                    queryset=principals.only(*api_json.PARTICIPANT_FIELDS),
+                    to_attr="principal_participations",
+                ),
+                Prefetch("topics", queryset=Topic.objects.only("slug", "name")),
+            )
+        )
 
     def get_serializer_class(self):
         return EncounterSerializer if self.action == "retrieve" else EncounterSummarySerializer

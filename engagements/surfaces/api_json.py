@@ -152,6 +152,21 @@ SUMMARY_FIELDS = (
 )
 
 
+# The participation and person columns participant() reads.
+PARTICIPANT_FIELDS = (
+    "encounter",
+    "side",
+    "role",
+    "office",
+    "start_date",
+    "end_date",
+    "person__slug",
+    "person__name",
+    "person__name_zh",
+    "person__side",
+)
+
+
 def encounter_summary(encounter, context):
     """EncounterSummarySerializer's representation (the list's rows)."""
     data = _head(encounter, context)
