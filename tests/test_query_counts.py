@@ -1,6 +1,8 @@
 """Query counts are bounded: they do not grow with the page size or the number of participants."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from engagements.models import Encounter, Participation
@@ -172,3 +174,16 @@ def test_api_detail_queries_do_not_grow_with_participants(client):
     large, _ = encounter_with(30, quotes=12)
     urls = [reverse("api-encounter-detail", args=[e.slug]) for e in (small, large)]
     assert [queries_for(client, url) for url in urls] == [API_DETAIL_QUERIES] * 2
+
+
+def test_the_unfiltered_api_list_reads_its_total_from_the_kept_counts(client):
+    many_encounters(30)
+    url = reverse("api-encounter-list")
+    with CaptureQueriesContext(connection) as unfiltered:
+        response = client.get(url, {"page_size": 10})
+    assert response.json()["count"] == Encounter.objects.published().count() == 30
+    assert not [q for q in unfiltered.captured_queries if "COUNT(*)" in q["sql"]]
+    with CaptureQueriesContext(connection) as filtered:
+        response = client.get(url, {"level": "leader"})
+    assert response.json()["count"] == Encounter.objects.published().filter(level="leader").count()
+    assert [q for q in filtered.captured_queries if "COUNT(*)" in q["sql"]]

@@ -139,3 +139,9 @@ class EncounterLinks(models.Model):
 
     def __str__(self):
         return f"{self.encounter_id}: {self.person_ids} {self.topic_ids}"
+
+
+def published_total():
+    """How many encounters are published, as the database keeps the number (no count)."""
+    total = PublishedFacetCount.objects.filter(facet=PublishedFacetCount.Facet.TOTAL, value="")
+    return total.values_list("encounters", flat=True).first() or 0

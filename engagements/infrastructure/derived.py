@@ -46,14 +46,19 @@ def data_version():
     return row[0] if row else None
 
 
-def filter_key(params):
-    """The filter parameters of a QueryDict as a stable text: order of values kept, of names not."""
+def filter_key_items(params):
+    """The filter parameters of a QueryDict as (name, values), names sorted, values in order."""
     items = []
     if params is not None:
         for name in sorted(params.keys()):
             if name not in NOT_FILTERS:
                 items.append((name, params.getlist(name)))
-    return repr(items)
+    return items
+
+
+def filter_key(params):
+    """The filter parameters of a QueryDict as a stable text: order of values kept, of names not."""
+    return repr(filter_key_items(params))
 
 
 class DerivedCache:

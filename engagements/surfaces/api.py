@@ -32,9 +32,10 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.reverse import reverse
 
+from engagements.domain.counts import published_total
 from engagements.domain.filters import BACKWARDS_RANGE, MAX_VALUES, SORT_CHOICES, EncounterFilterSet
 from engagements.domain.models import published
-from engagements.infrastructure.derived import DerivedCache
+from engagements.infrastructure.derived import DerivedCache, filter_key_items
 from engagements.models import (
     Discrepancy,
     Encounter,
@@ -149,7 +150,16 @@ class EncounterPagination(Pagination):
     """The encounter list's total is shared with the HTML list for the same filters."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        count = DerivedCache("published", request.query_params).get("count", queryset.count)
+        def count():
+            # Unfiltered, the total is kept by the database (domain/counts.py): no count of
+            # every published row on each uncached first page.
+            return (
+                published_total()
+                if not filter_key_items(request.query_params)
+                else queryset.count()
+            )
+
+        count = DerivedCache("published", request.query_params).get("count", count)
         self.django_paginator_class = functools.partial(ListPaginator, count=count)
         return super().paginate_queryset(queryset, request, view)
 
