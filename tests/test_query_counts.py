@@ -1,5 +1,7 @@
 """Query counts are bounded: they do not grow with the page size or the number of participants."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -86,7 +88,9 @@ def queries_for(client, url, params=None):
 def encounter_with(participants, quotes=0):
     from tests.factories import QuoteFactory, SourceFactory
 
-    encounter = EncounterFactory(place=PlaceFactory())
+    # A date the record covers at this level, whatever the factories' sequences have reached:
+    # the page then also asks for the previous encounter at its level.
+    encounter = EncounterFactory(place=PlaceFactory(), start_date=datetime.date(2022, 6, 1))
     encounter.topics.set([TopicFactory(), TopicFactory()])
     people = [PersonFactory(side="us" if i % 2 else "prc") for i in range(participants)]
     for person in people:
