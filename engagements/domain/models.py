@@ -1106,6 +1106,28 @@ class Source(models.Model):
         DATASET = "dataset", "Official dataset record"
         OTHER = "other", "Other"
 
+    class Issuer(models.TextChoices):
+        WHITE_HOUSE = "white_house", "The White House"
+        STATE = "state", "US Department of State"
+        TREASURY = "treasury", "US Department of the Treasury"
+        DEFENSE = "defense", "US Department of Defense"
+        COMMERCE = "commerce", "US Department of Commerce"
+        USTR = "ustr", "Office of the US Trade Representative"
+        US_EMBASSY = "us_embassy", "US Embassy or Mission"
+        PRC_MFA = "prc_mfa", "PRC Ministry of Foreign Affairs"
+        XINHUA = "xinhua", "Xinhua News Agency"
+        PRC_MOFCOM = "prc_mofcom", "PRC Ministry of Commerce"
+        PRC_MOD = "prc_mod", "PRC Ministry of National Defense"
+        PRC_EMBASSY = "prc_embassy", "PRC Embassy or Mission"
+        PRC_OTHER = "prc_other", "Other PRC government body"
+        US_OTHER = "us_other", "Other US government body"
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        CHINESE = "zh", "Chinese"
+
+    READOUT_KINDS = (Kind.US_READOUT, Kind.PRC_READOUT)
+
     encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="sources")
     kind = models.CharField(
         max_length=12, choices=Kind, default=Kind.NEWS, help_text="What sort of source it is."
@@ -1136,12 +1158,85 @@ class Source(models.Model):
         help_text="What this source says that others do not (e.g. a different date or "
         "duration), or its wording of names.",
     )
+    # A readout is a source of kind US/PRC readout that also keeps its text (one source
+    # concept: citations, quotes and initiator support all point at the same row).
+    issuer = models.CharField(
+        max_length=20,
+        choices=Issuer,
+        blank=True,
+        help_text="Readouts only: the government body that issued it.",
+    )
+    language = models.CharField(
+        max_length=5,
+        choices=Language,
+        blank=True,
+        help_text="Readouts only: the language of the text below.",
+    )
+    text = models.TextField(
+        blank=True,
+        help_text="Readouts only: the text as published, unedited. Where only its opening could "
+        "be read, paste that opening and tick “text is an excerpt”. Official texts are public "
+        "records, shown with attribution; summaries stay in our own words.",
+    )
+    text_is_excerpt = models.BooleanField(
+        "text is an excerpt",
+        default=False,
+        help_text="Tick when the text above is only the opening of the readout; the URL then "
+        "gives the whole.",
+    )
+    issued_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Readouts only: the date the readout gives for itself (its dateline or "
+        "release date).",
+    )
+    issued_time = models.TimeField(
+        null=True,
+        blank=True,
+        help_text="Readouts only: the clock time the readout gives, if any (e.g. a release "
+        "time), in the zone below.",
+    )
+    issued_time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[capitals.validate_time_zone],
+        help_text="IANA zone of the readout's date and time: “America/New_York” for Washington, "
+        "“Asia/Shanghai” for Beijing.",
+    )
+    copy_outlet = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Only when the text was read from a faithful copy, not the official address: "
+        "who republished it (shown as “text as republished by …”).",
+    )
+    copy_url = models.URLField(
+        "copy URL",
+        max_length=500,
+        blank=True,
+        help_text="The address of that faithful copy.",
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind", "published_on", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["us_readout", "prc_readout"])
+                | (Q(issuer="") & Q(text="") & Q(text_is_excerpt=False)),
+                name="source_readout_fields_only_on_readouts",
+                violation_error_message="Issuer and text belong to a US or PRC readout only.",
+            ),
+            models.CheckConstraint(
+                condition=Q(text_is_excerpt=False) | ~Q(text=""),
+                name="source_excerpt_has_text",
+                violation_error_message="An excerpt needs the text of the opening.",
+            ),
+            models.CheckConstraint(
+                condition=Q(copy_url="") | ~Q(copy_outlet=""),
+                name="source_copy_url_has_outlet",
+                violation_error_message="Name who republished the copy the text was read from.",
+            ),
             models.UniqueConstraint(
                 fields=["encounter", "url"],
                 condition=~Q(url=""),
@@ -1159,6 +1254,15 @@ class Source(models.Model):
 
     def __str__(self):
         return f"{self.outlet}: {self.title}" if self.title else self.outlet
+
+    @property
+    def is_readout(self):
+        return self.kind in self.READOUT_KINDS
+
+    @property
+    def side(self):
+        """The government whose readout this is, or "" for other sources."""
+        return {self.Kind.US_READOUT: Side.US, self.Kind.PRC_READOUT: Side.PRC}.get(self.kind, "")
 
 
 class Quote(models.Model):
