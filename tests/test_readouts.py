@@ -2,11 +2,14 @@
 attaching a source idempotently by its address, and replacing a copy by the original."""
 
 import datetime
+import json
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 
-from engagements.models import Discrepancy, Encounter, Source
+from engagements.infrastructure.seeding import SeedLoader
+from engagements.models import Discrepancy, Encounter, Participation, Source
 from tests.factories import EncounterFactory, QuoteFactory, SourceFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -260,3 +263,165 @@ def test_replace_source_repoints_quotes_discrepancies_and_initiator_support():
     assert encounter.initiator_source == official
     assert quote.source == official
     assert encounter.discrepancies.get().source == official
+
+
+# The seed loader's amendments (docs/editors.md, "Amendments") ----------------------------------
+
+CALL_SLUG = "test-biden-xi-call-2021-09-09"
+
+
+def data_file(tmp_path, name, **content):
+    path = tmp_path / name
+    path.write_text(json.dumps({"_about": "test", **content}), encoding="utf-8")
+    return path
+
+
+def base_file(tmp_path):
+    return data_file(
+        tmp_path,
+        "coverage-a.json",
+        topics=[{"slug": "climate", "name": "Climate"}],
+        people=[
+            {"slug": "test-biden", "name": "Test Biden", "side": "us"},
+            {"slug": "test-xi", "name": "Test Xi", "name_zh": "测试", "side": "prc"},
+            {"slug": "test-kerry", "name": "Test Kerry", "side": "us"},
+        ],
+        encounters=[
+            {
+                "slug": CALL_SLUG,
+                "title": "Biden–Xi call",
+                "kind": "phone_call",
+                "venue": "remote",
+                "level": "leader",
+                "start_date": "2021-09-09",
+                "summary": "Our own words.",
+                "participants": [
+                    {"person": "test-biden", "role": "principal", "office": "President"},
+                    {"person": "test-xi", "role": "principal", "office": "President"},
+                ],
+                "sources": [
+                    {
+                        "key": "s1",
+                        "kind": "news",
+                        "outlet": "Aggregator",
+                        "title": "Copied report",
+                        "url": "https://aggregator.example/copy",
+                    }
+                ],
+                "quotes": [
+                    {"text": "Words.", "speaker_description": "an official", "source": "s1"}
+                ],
+            }
+        ],
+    )
+
+
+def amendment(**overrides):
+    row = {
+        "encounter": CALL_SLUG,
+        "sources": [{"key": "r1", **PRC_READOUT}],
+        "fill": {
+            "initiated_by": "us",
+            "initiator_source": "r1",
+            "initiator_note": "应约",
+            "local_start_time": "20:33",
+            "time_zone": "America/New_York",
+            "duration_minutes": 90,
+            "topics": ["climate"],
+        },
+        "participants": [
+            {"person": "test-kerry", "side": "us", "role": "member", "office": "Envoy"},
+            {"person": "test-xi", "side": "prc", "role": "principal", "office": "President"},
+        ],
+        "replace_sources": [{"url": "https://aggregator.example/copy", "by": "r1"}],
+        "discrepancies": [
+            {"field": "duration_minutes", "value": "two hours", "source": "r1", "note": "Test."}
+        ],
+    }
+    row.update(overrides)
+    return row
+
+
+def seed_state():
+    return (
+        sorted(Encounter.objects.values_list("slug", "version", "initiated_by")),
+        sorted(Source.objects.values_list("url", "kind", "text")),
+        Discrepancy.objects.count(),
+        Participation.objects.count(),
+        Encounter.history.count(),
+        Source.history.count(),
+    )
+
+
+def test_an_amendment_adds_the_readout_fills_and_replaces_the_copy(tmp_path):
+    files = [base_file(tmp_path), data_file(tmp_path, "coverage-b.json", amendments=[amendment()])]
+    result = SeedLoader(files).run()
+    call_ = Encounter.objects.get(slug=CALL_SLUG)
+    assert result.amended == [CALL_SLUG]
+    source = call_.sources.get()
+    assert (source.kind, source.issuer, source.language) == ("prc_readout", "prc_mfa", "zh")
+    assert source.text_is_excerpt and source.issued_on == datetime.date(2021, 9, 10)
+    assert source.issued_time_zone == "Asia/Shanghai"
+    assert (call_.initiated_by, call_.initiator_source, call_.initiator_note) == (
+        "us",
+        source,
+        "应约",
+    )
+    assert call_.beijing_date == datetime.date(2021, 9, 10)
+    assert call_.duration_minutes == 90
+    assert list(call_.topics.values_list("slug", flat=True)) == ["climate"]
+    assert call_.quotes.get().source == source
+    assert sorted(call_.participations.values_list("person__slug", flat=True)) == [
+        "test-biden",
+        "test-kerry",
+        "test-xi",
+    ]
+    discrepancy = call_.discrepancies.get()
+    assert (discrepancy.field, discrepancy.our_value) == (Discrepancy.Field.DURATION, "90")
+
+
+def test_a_second_load_of_an_amendment_changes_nothing(tmp_path):
+    files = [base_file(tmp_path), data_file(tmp_path, "coverage-b.json", amendments=[amendment()])]
+    SeedLoader(files).run()
+    before = seed_state()
+    result = SeedLoader(files).run()
+    assert seed_state() == before
+    assert result.unreplaced == [(CALL_SLUG, "https://aggregator.example/copy")]
+
+
+def test_an_amendment_never_overwrites_it_records_a_discrepancy(tmp_path):
+    SeedLoader([base_file(tmp_path)]).run()
+    Encounter.objects.filter(slug=CALL_SLUG).update(initiated_by="prc", duration_minutes=60)
+    files = [data_file(tmp_path, "coverage-b.json", amendments=[amendment(discrepancies=[])])]
+    SeedLoader(files).run()
+    call_ = Encounter.objects.get(slug=CALL_SLUG)
+    assert (call_.initiated_by, call_.duration_minutes) == ("prc", 60)
+    assert set(call_.discrepancies.values_list("field", "our_value", "their_value")) == {
+        (Discrepancy.Field.INITIATOR, "PRC", "United States: “应约”"),
+        (Discrepancy.Field.DURATION, "60 minutes", "90 minutes"),
+    }
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"encounter": "no-such-encounter"}, "amendment of no-such-encounter: no encounter"),
+        ({"fill": {"initiated_by": "us"}}, "initiated_by needs its initiator_source"),
+        ({"fill": {"initiated_by": "moon", "initiator_source": "r1"}}, "initiated_by"),
+        ({"replace_sources": [{"url": "https://aggregator.example/copy", "by": "r9"}]}, "r9"),
+        ({"sources": [{"key": "r1", **PRC_READOUT, "url": "fmprc"}]}, "source r1: url"),
+        ({"sources": [{"key": "r1", **PRC_READOUT, "kind": "news"}]}, "readout only"),
+        ({"participants": [{"person": "nobody"}]}, "“nobody” is not a person"),
+        ({"colour": "red"}, "unknown keys colour"),
+    ],
+)
+def test_a_bad_amendment_loads_nothing_and_says_where(tmp_path, overrides, message):
+    files = [
+        base_file(tmp_path),
+        data_file(tmp_path, "coverage-b.json", amendments=[amendment(**overrides)]),
+    ]
+    with pytest.raises(CommandError) as error:
+        call_command("load_seed", file=files, verbosity=0)
+    assert "coverage-b.json" in str(error.value)
+    assert message in str(error.value)
+    assert not Encounter.objects.exists()
