@@ -172,4 +172,5 @@ def highlight(text, marker):
 
 
 def shared_topics(us, prc):
-    return sorted((us.topics[slug] for slug in set(us.topics) & set(prc.topics)), key=lambda t: t.name)
+    both = set(us.topics) & set(prc.topics)
+    return sorted((us.topics[slug] for slug in both), key=lambda t: t.name)
