@@ -17,6 +17,8 @@ from engagements.domain.readouts import Directory, parse_readout
 FIXTURES = Path(__file__).parent / "fixtures" / "readouts"
 RECORD_FILES = Path(__file__).parent.parent / "engagements" / "fixtures"
 FIELDS = ["kind", "principals", "initiated_by", "issued_on", "other_capital_date"]
+# (accuracy, misses, fixture count) of the session's last evaluation, for the terminal summary.
+LAST_RESULT = None
 TARGETS = {
     "kind": 0.95,
     "principals": 0.95,
@@ -82,4 +84,7 @@ def evaluate():
                 right[field] += 1
             else:
                 misses.append((name, field, expected[field], got[field]))
-    return {field: right[field] / len(fixtures) for field in FIELDS}, misses
+    global LAST_RESULT
+    accuracy = {field: right[field] / len(fixtures) for field in FIELDS}
+    LAST_RESULT = (accuracy, misses, len(fixtures))
+    return accuracy, misses
