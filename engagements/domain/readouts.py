@@ -1226,7 +1226,7 @@ class Reader:
                 r"at (?:the )?(?:U\.S\.|US|American|Chinese|PRC) (?:side's )?request",
                 lambda m, p: self.side_named(m.group(0), p),
             ),
-            (r"\bat (?:the )?request\b", lambda m, p: self.other(self.subject_side(m, p))),
+            (r"\bat (?:the )?request\b(?! of)", lambda m, p: self.other(self.subject_side(m, p))),
             (
                 r"(?:received|took|accepted) a (?:phone |telephone )?call from ([^.,;]{2,60})",
                 lambda m, p: self.side_named(m.group(1), p),
