@@ -260,6 +260,14 @@ def test_every_value_carries_its_words():
 
 # --- Bad input -------------------------------------------------------------------------------
 
+MIXED = (
+    "2021年9月10日晚,国家主席习近平应约同美国总统拜登通电话,两国元首就中美关系坦诚深入交换了意见。"
+    * 3
+    + " President Joseph R. Biden, Jr. spoke today with President Xi Jinping of the People's "
+    "Republic of China about the responsibility of both nations to ensure competition does not "
+    "veer into conflict and discussed areas where interests converge and diverge."
+)
+
 
 @pytest.mark.parametrize(
     "text, url, message",
@@ -283,15 +291,7 @@ def test_every_value_carries_its_words():
             "javascript:alert(1)",
             "not a web address",
         ),
-        (
-            "2021年9月10日晚,国家主席习近平应约同美国总统拜登通电话,两国元首就中美关系坦诚深入交换了意见。"
-            * 3
-            + " President Joseph R. Biden, Jr. spoke today with President Xi Jinping of the People's Republic"
-            " of China about the responsibility of both nations to ensure competition does not veer into"
-            " conflict and discussed areas where interests converge and diverge.",
-            "",
-            "mixes Chinese and English",
-        ),
+        (MIXED, "", "mixes Chinese and English"),
     ],
 )
 def test_bad_input_is_refused_with_a_reason(text, url, message):
