@@ -146,3 +146,69 @@ RENDERINGS = [
     R("han-zheng", "Han Zheng", PRC, ("韩正",)),
     R("li-chenggang", "Li Chenggang", PRC, ("李成钢",)),
 ]
+
+
+# How readouts write offices, mapped onto the titles the record uses (engagements/domain/ranks.py
+# ranks those). Per side, more specific before less ("副国务卿" before "国务卿").
+OFFICE_TITLES = {
+    US: [
+        (r"副总统|Vice President", "Vice President of the United States"),
+        (r"总统|President", "President of the United States"),
+        (r"常务副国务卿|副国务卿|Deputy Secretary of State", "Deputy Secretary of State"),
+        (r"国务卿|Secretary of State", "Secretary of State"),
+        (r"财政部长|Secretary of the Treasury|Treasury Secretary", "Secretary of the Treasury"),
+        (
+            r"国防部长|Secretary of (?:Defense|War)|(?:Defense|War) Secretary",
+            "Secretary of Defense",
+        ),
+        (r"商务部长|Secretary of Commerce|Commerce Secretary", "Secretary of Commerce"),
+        (r"贸易代表|Trade Representative", "United States Trade Representative"),
+        (
+            r"国家安全事务助理|国家安全顾问|National Security Advis[eo]r",
+            "National Security Advisor",
+        ),
+        (
+            r"气候特使|Special Presidential Envoy for Climate",
+            "Special Presidential Envoy for Climate",
+        ),
+        (
+            r"驻华大使|Ambassador to (?:the People|China)",
+            "Ambassador to the People's Republic of China",
+        ),
+    ],
+    PRC: [
+        (r"国家副主席|Vice President", "Vice President of the People's Republic of China"),
+        (r"国家主席|President|State Chairman", "President of the People's Republic of China"),
+        (r"副总理|Vice Premier", "Vice Premier of the State Council"),
+        (r"总理|Premier", "Premier of the State Council"),
+        (
+            r"中央外事工作委员会办公室主任|中央外办主任|中央外事办公室主任|中央外事办主任|"
+            r"Central Foreign Affairs (?:Commission|Office)|Foreign Affairs Commission",
+            "Director of the Office of the Central Foreign Affairs Commission",
+        ),
+        (r"国务委员|State Councilor", "State Councilor"),
+        (r"外交部副部长|Vice (?:Foreign )?Minister", "Vice Minister of Foreign Affairs"),
+        (r"外长|外交部长|Foreign Minister", "Foreign Minister"),
+        (r"国防部长|Minister of National Defense|Defense Minister", "Minister of National Defense"),
+        (r"商务部长|商务部部长|Minister of Commerce", "Minister of Commerce"),
+        (r"驻美国?大使|Ambassador to the United States", "Ambassador to the United States"),
+        (r"政治局常委|Politburo Standing Committee", "Member of the Politburo Standing Committee"),
+        (r"政治局委员|Politburo Member|Member of the Politburo", "Member of the Politburo"),
+    ],
+}
+PARTY_RANKS = {"Member of the Politburo", "Member of the Politburo Standing Committee"}
+
+
+def record_office(side, office):
+    """The record's title(s) for an office as a readout writes it ("国务委员兼外长" → "State
+    Councilor and Foreign Minister"), "" when none is recognised. A Politburo seat is named only
+    when no government office is."""
+    import re
+
+    text, titles = office, []
+    for pattern, title in OFFICE_TITLES.get(side, []):
+        if re.search(pattern, text):
+            titles.append(title)
+            text = re.sub(pattern, " ", text)
+    government = [t for t in titles if t not in PARTY_RANKS]
+    return " and ".join(government or titles)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from engagements.domain.capitals import BEIJING, WASHINGTON
-from engagements.domain.readout_names import RENDERINGS
+from engagements.domain.readout_names import RENDERINGS, record_office
 
 # The longest paste the intake reads: a readout runs to a few thousand characters; a full
 # transcript to some tens of thousands. Anything longer is not one readout.
@@ -90,6 +90,7 @@ class Principal:
             "side": self.side,
             "name": self.name,
             "office": self.office,
+            "record_office": record_office(self.side, self.office) or None,
             "person": self.person or None,
             "words": self.words,
         }

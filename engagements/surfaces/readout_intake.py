@@ -24,6 +24,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from engagements.domain import intake
+from engagements.domain.readout_names import record_office
 from engagements.domain.readouts import (
     MAX_TEXT_CHARS,
     ReadoutError,
@@ -285,7 +286,7 @@ def proposal_initial(proposal, paste):
     note += "”"
     for field in ("washington_date", "beijing_date"):
         found = getattr(p, field)
-        if found.known and found.value != start:
+        if found.known:  # the coding rules overwrite the one they compute, with the same date
             initial[field], initial[f"{field}_note"] = found.value, note[:300]
     for i, principal in enumerate(p.principals[:MAX_PRINCIPALS]):
         initial.update(
@@ -293,7 +294,7 @@ def proposal_initial(proposal, paste):
                 f"p{i}_include": bool(principal.person),
                 f"p{i}_person": principal.person,
                 f"p{i}_side": principal.side,
-                f"p{i}_office": principal.office,
+                f"p{i}_office": record_office(principal.side, principal.office) or principal.office,
                 f"p{i}_words": principal.words,
                 f"p{i}_name": principal.name,
             }
@@ -331,7 +332,11 @@ def venue_for(p):
 def level_for(p, date):
     from engagements.domain import ranks
 
-    leads = [(x.side, x.person, x.office) for x in p.principals if x.person]
+    leads = [
+        (x.side, x.person, record_office(x.side, x.office) or x.office)
+        for x in p.principals
+        if x.person
+    ]
     derivation = ranks.derive_level(leads, date or datetime.date.today())
     return derivation.level or Encounter.Level.CABINET
 
