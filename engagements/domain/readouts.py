@@ -424,13 +424,6 @@ def sentences(text):
     return [s for s in pieces if s.text.strip()]
 
 
-def quote(text, start, end, margin=12):
-    """The words around a match, trimmed to the sentence, for showing as evidence."""
-    left = max(0, start - margin)
-    right = min(len(text), end + margin)
-    return text[left:right].strip().replace("\n", " ")
-
-
 # --- Dates -----------------------------------------------------------------------------------
 
 MONTHS = {
@@ -596,13 +589,14 @@ class Reader:
         self.language, self.people = language, people
         self.zh = language == "zh"
         self.sentences = sentences(plain)
+        self.event = None
 
     def read(self):
         p = Proposal(url=self.url, language=Found(self.language, self.language_words()))
         p.side, p.issuer = self.side_and_issuer()
         p.title = self.title()
         p.issued_on = self.issued_on()
-        event = self.event_sentence()
+        event = self.event = self.event_sentence()
         p.kind = self.kind(event)
         year = p.issued_on.value.year if p.issued_on.known else self.url_year()
         p.principals = self.principals(event, year)
@@ -618,7 +612,15 @@ class Reader:
     # Small helpers ----------------------------------------------------------------------
 
     def words(self, start, end, margin=12):
-        return quote(self.text, start, end, margin)
+        """The words around [start, end), kept within their sentence."""
+        low, high = 0, len(self.text)
+        for sentence in self.sentences:
+            if sentence.start <= start < sentence.start + len(sentence.text):
+                low, high = sentence.start, sentence.start + len(sentence.text)
+                break
+        left = max(low, start - margin)
+        right = min(high, max(end, start) + margin)
+        return self.text[left:right].strip().replace("\n", " ")
 
     def language_words(self):
         sample = self.text[:40].replace("\n", " ")
@@ -1036,7 +1038,7 @@ class Reader:
             if hours and re.search(r"last night", text, re.I) and issued:
                 date, span = issued - datetime.timedelta(days=1), time_span
         found_date = (
-            Found(date, self.words(offset + span[0], offset + span[1], 0)) if date else UNKNOWN
+            Found(date, self.words(offset + span[0], offset + span[1] + 10, 0)) if date else UNKNOWN
         )
         found_time = UNKNOWN
         if hours:
@@ -1130,7 +1132,9 @@ class Reader:
         date, zone = p.stated_date.value, p.date_zone
         if date is None or not zone:
             return
-        words = p.stated_date.words + (" " + p.time_of_day.words if p.time_of_day.known else "")
+        words = p.stated_date.words
+        if p.time_of_day.known and p.time_of_day.value not in words:
+            words += " … " + p.time_of_day.words
         here, there = (
             ("beijing_date", "washington_date")
             if zone == BEIJING
@@ -1150,7 +1154,8 @@ class Reader:
         text = self.plain
         rules = self.zh_initiator_rules() if self.zh else self.en_initiator_rules()
         for pattern, resolve in rules:
-            for match in re.finditer(pattern, text):
+            matches = sorted(re.finditer(pattern, text), key=lambda m: not self.in_event(m))
+            for match in matches:
                 side = resolve(match, p)
                 if side:
                     sentence_start = max(text.rfind(c, 0, match.start()) for c in "。\n.") + 1
@@ -1163,6 +1168,10 @@ class Reader:
                         words = self.words(match.start(), match.end(), 30)
                     return Found(side, words)
         return Found("unknown", "")
+
+    def in_event(self, match):
+        event = self.event
+        return event is not None and event.start <= match.start() < event.start + len(event.text)
 
     def other(self, side):
         return {US: PRC, PRC: US}.get(side)
