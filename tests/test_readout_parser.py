@@ -302,3 +302,26 @@ def test_bad_input_is_refused_with_a_reason(text, url, message):
 def test_a_one_megabyte_paste_is_refused_before_reading():
     with pytest.raises(ReadoutError, match="at most"):
         parse("应约通电话" * 210_000)
+
+
+def test_a_meeting_that_follows_up_on_a_call_stays_a_meeting():
+    p = parse(
+        "Secretary of State Antony J. Blinken met today with PRC Foreign Minister Wang Yi in "
+        "Beijing to follow up on the call between President Biden and President Xi Jinping."
+    )
+    assert p.kind.value == "meeting"
+    assert principals(p) == [("prc", "wang-yi"), ("us", "antony-blinken")]
+
+
+def test_called_for_in_a_meeting_is_no_phone_call():
+    p = parse(
+        "Secretary of State Antony J. Blinken met with PRC Foreign Minister Wang Yi today and "
+        "called for restraint."
+    )
+    assert p.kind.value == "meeting"
+
+
+def test_accepting_an_invitation_means_the_other_side_asked():
+    p = parse("2023年10月26日,中共中央政治局委员、外交部长王毅应邀在华盛顿会见美国国务卿布林肯。")
+    assert p.initiated_by.value == "us"
+    assert "应邀" in p.initiated_by.words

@@ -375,7 +375,8 @@ KIND_WORDS_EN = [
         re.compile(
             r"tele ?phone|phone call|by phone|on the phone|over (?:the )?phone|"
             r"spoke (?:\w+ ){0,3}with|"
-            r"held a call|a call with|called|phone conversation|talked by phone|\bcall\b",
+            r"held a call|a call with|\bcalled\b(?! for| on| upon)|phone conversation|"
+            r"talked by phone|\bcall\b(?! for| on)",
             re.I,
         ),
     ),
@@ -762,11 +763,20 @@ class Reader:
     # The event --------------------------------------------------------------------------------
 
     def kind_in(self, text):
+        """(kind, match): a video word anywhere wins ("video call", 视频通话 also say "call");
+        otherwise the first of the call, talks and meeting words, so that a meeting that
+        "follows up on the call between the leaders" stays a meeting."""
+        found = []
         for kind, pattern in KIND_WORDS_ZH if self.zh else KIND_WORDS_EN:
             match = pattern.search(text)
-            if match:
+            if match and kind == VIDEO:
                 return kind, match
-        return None
+            if match:
+                found.append((match.start(), kind, match))
+        if not found:
+            return None
+        _, kind, match = min(found, key=lambda f: f[0])
+        return kind, match
 
     def event_sentence(self):
         """The sentence that reports the encounter: the first with a kind word and a person, one
@@ -1210,7 +1220,7 @@ class Reader:
                 r"应(?:[^，。,约]{1,30}?)(?:邀请|请求|要求)",
                 lambda m, p: self.side_named(m.group(0), p),
             ),
-            (r"应约", lambda m, p: self.other(self.subject_side(m, p))),
+            (r"应约|应邀(?!请)", lambda m, p: self.other(self.subject_side(m, p))),
             (r"致电", lambda m, p: self.subject_side(m, p)),
             (
                 r"(?:接到|接听)([^，。]{1,20}?)(?:打来的电话|来电)",
