@@ -458,7 +458,7 @@ ZH_FULL = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 ZH_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
 ZH_DAY = re.compile(r"(?<![\d月年号])(\d{1,2})日")
 ZH_DATELINE = re.compile(
-    r"(新华社|中新社|中新网|人民网|央视网|新华网)([^\d\s]{0,8}?)(\d{1,2})月(\d{1,2})日电"
+    r"([\u4e00-\u9fff]{1,5}(?:社|网|报))([\u4e00-\u9fff]{0,8}?)(\d{1,2})月(\d{1,2})日电"
 )
 EN_DATELINE = re.compile(
     r"\b([A-Z][A-Za-z .]{2,20}),\s+" + MONTH_RE + r"\s+(\d{1,2})\s+\((Xinhua|Reuters|AP)\)"
