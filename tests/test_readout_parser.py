@@ -325,3 +325,39 @@ def test_accepting_an_invitation_means_the_other_side_asked():
     p = parse("2023年10月26日,中共中央政治局委员、外交部长王毅应邀在华盛顿会见美国国务卿布林肯。")
     assert p.initiated_by.value == "us"
     assert "应邀" in p.initiated_by.words
+
+
+@pytest.mark.parametrize(
+    "text, initiator",
+    [
+        (
+            "BEIJING, March 18 (Xinhua) -- Chinese President Xi Jinping held a video call with "
+            "U.S. President Joe Biden on Friday evening at the latter's request.",
+            "us",
+        ),
+        (
+            "On the evening of December 15, 2023, Member of the Political Bureau of the CPC "
+            "Central Committee and Foreign Minister Wang Yi held a phone call with U.S. Secretary "
+            "of State Antony Blinken at request.",
+            "us",
+        ),
+        ("2023年6月18日,国务委员兼外长秦刚应美国国务卿布林肯之约在北京同其举行会谈。", "us"),
+    ],
+)
+def test_more_ways_of_saying_who_asked(text, initiator):
+    assert parse(text).initiated_by.value == initiator
+
+
+def test_an_english_prc_readout_dated_in_its_first_line():
+    p = parse(
+        "Wang Yi Holds Phone Talks with U.S. Secretary of State Antony Blinken\n"
+        "2023-12-16 12:00\n"
+        "On the evening of December 15, 2023, Member of the Political Bureau of the CPC Central "
+        "Committee and Foreign Minister Wang Yi held a phone call with U.S. Secretary of State "
+        "Antony Blinken at request.",
+        "https://www.fmprc.gov.cn/eng/wjbzhd/202312/t20231216_11203017.html",
+    )
+    assert (p.side.value, p.kind.value) == ("prc", "phone_call")
+    assert p.stated_date.value == D(2023, 12, 15)
+    assert p.washington_date.value == D(2023, 12, 15)
+    assert principals(p) == [("prc", "wang-yi"), ("us", "antony-blinken")]

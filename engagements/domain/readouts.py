@@ -1187,18 +1187,24 @@ class Reader:
         return {US: PRC, PRC: US}.get(side)
 
     def subject_side(self, match, p):
-        """The side of the official who "应约"/"at request": the nearest principal before the
-        words in the same sentence, else the readout's own side."""
+        """The side of the official who "应约"/"at request": the principal before the words in
+        the same sentence (the nearest in Chinese, the first in English), else the readout's
+        own side."""
         text = self.plain
         start = max(text.rfind(c, 0, match.start()) for c in "。\n") + 1
         before = self.text[start : match.start()]
-        nearest = None
-        for principal in p.principals:
-            position = before.rfind(principal.name)
-            if position != -1 and (nearest is None or position > nearest[0]):
-                nearest = (position, principal.side)
-        if nearest:
-            return nearest[1]
+        # Chinese puts 应约 right after its subject ("王毅应约同布林肯"); English puts "at
+        # request" anywhere in the clause, whose subject comes first.
+        positions = [
+            (
+                before.rfind(principal.name) if self.zh else -before.find(principal.name),
+                principal.side,
+            )
+            for principal in p.principals
+            if principal.name in before
+        ]
+        if positions:
+            return max(positions)[1]
         return p.side.value
 
     def side_named(self, words, p):
@@ -1220,6 +1226,7 @@ class Reader:
                 r"应(?:[^，。,约]{1,30}?)(?:邀请|请求|要求)",
                 lambda m, p: self.side_named(m.group(0), p),
             ),
+            (r"应([^，。,]{1,30}?)之约", lambda m, p: self.side_named(m.group(1), p)),
             (r"应约|应邀(?!请)", lambda m, p: self.other(self.subject_side(m, p))),
             (r"致电", lambda m, p: self.subject_side(m, p)),
             (
@@ -1246,7 +1253,18 @@ class Reader:
                 r"at (?:the )?(?:U\.S\.|US|American|Chinese|PRC) (?:side's )?request",
                 lambda m, p: self.side_named(m.group(0), p),
             ),
-            (r"\bat (?:the )?request\b(?! of)", lambda m, p: self.other(self.subject_side(m, p))),
+            (
+                r"\b(?:at|upon) the latter's request",
+                lambda m, p: p.principals[-1].side if len(p.principals) >= 2 else None,
+            ),
+            (
+                r"\b(?:at|upon) the former's request",
+                lambda m, p: p.principals[0].side if p.principals else None,
+            ),
+            (
+                r"\b(?:at|upon|on) (?:the )?(?:request|invitation)\b(?! of)",
+                lambda m, p: self.other(self.subject_side(m, p)),
+            ),
             (
                 r"(?:received|took|accepted) a (?:phone |telephone )?call from ([^.,;]{2,60})",
                 lambda m, p: self.side_named(m.group(1), p),
