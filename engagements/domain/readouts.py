@@ -25,6 +25,7 @@ defaults to the renderings table (engagements/domain/readout_names.py).
 """
 
 import datetime
+import functools
 import re
 import unicodedata
 import zoneinfo
@@ -250,7 +251,7 @@ class Directory:
 
     def __init__(self, entries):
         self.entries = list(entries)
-        self._zh = None
+        self._zh = self._en = None
 
     @classmethod
     def from_people(cls, people, include_table=True):
@@ -296,6 +297,18 @@ class Directory:
             self._zh = dict(sorted(names.items(), key=lambda item: -len(item[0])))
         return self._zh
 
+    def english_patterns(self):
+        """(entry, spelling, compiled pattern) for every English spelling, compiled once."""
+        if self._en is None:
+            self._en = [
+                (entry, variant, pattern)
+                for entry in self.entries
+                for variant in entry.en
+                for pattern in [compiled_name(variant)]
+                if pattern
+            ]
+        return self._en
+
     @staticmethod
     def pick(entries, year):
         """The one entry a name means in `year`, or None when it stays ambiguous."""
@@ -303,6 +316,13 @@ class Directory:
             return entries[0]
         dated = [e for e in entries if e.years and year and e.years[0] <= year <= e.years[1]]
         return dated[0] if len(dated) == 1 else None
+
+
+@functools.lru_cache(maxsize=4096)
+def compiled_name(name):
+    """english_pattern compiled, kept across readouts (the intake reads People per request)."""
+    pattern = english_pattern(name)
+    return re.compile(pattern) if pattern else None
 
 
 def english_pattern(name):
@@ -354,6 +374,7 @@ EN_TITLES = (
     r"State Councilor|Chairman|General|Admiral|Gen\.|Adm\.|Mr\.|Ms\.|Mrs\.|Special Envoy|Envoy"
 )
 
+TITLED_SURNAME = re.compile(r"\b(?:" + EN_TITLES + r")\s+([A-Z][a-z]+)\b")
 KIND_WORDS_ZH = [
     (VIDEO, re.compile(r"视频(?:通话|会晤|会议|会见|会谈|连线|方式)?|视讯|视像")),
     (PHONE, re.compile(r"通了?电话|通话|电话")),
@@ -591,6 +612,7 @@ class Reader:
         self.zh = language == "zh"
         self.sentences = sentences(plain)
         self.event = None
+        self.people_found = {}
 
     def read(self):
         p = Proposal(url=self.url, language=Found(self.language, self.language_words()))
@@ -874,9 +896,11 @@ class Reader:
         return principal.start - event.start
 
     def find_people(self, sentence, year):
-        return (
-            self.find_people_zh(sentence, year) if self.zh else self.find_people_en(sentence, year)
-        )
+        key = (sentence.start, year)
+        if key not in self.people_found:  # each sentence is read once per year
+            find = self.find_people_zh if self.zh else self.find_people_en
+            self.people_found[key] = find(sentence, year)
+        return self.people_found[key]
 
     def find_people_zh(self, sentence, year):
         text = sentence.text
@@ -942,14 +966,10 @@ class Reader:
         # Every spelling of every person, the longest and most literal first: "George W. Bush"
         # is George W. Bush's spelling, though "George Bush" (with a middle initial) fits it too.
         matches = []
-        for entry in self.people.entries:
-            for variant in entry.en:
-                pattern = english_pattern(variant)
-                if pattern:
-                    matches += [
-                        (m, " ".join(m.group(0).split()) == variant, entry)
-                        for m in re.finditer(pattern, text)
-                    ]
+        for entry, variant, pattern in self.people.english_patterns():
+            matches += [
+                (m, " ".join(m.group(0).split()) == variant, entry) for m in pattern.finditer(text)
+            ]
         for match, _exact, entry in sorted(matches, key=lambda m: (-len(m[0].group(0)), not m[1])):
             if any(taken[match.start() : match.end()]):
                 continue
@@ -962,7 +982,7 @@ class Reader:
             surname = tokens[0] if entry.side == PRC else tokens[-1]
             surnames.setdefault(surname, []).append(entry)
         # "President Biden", "Vice Premier He": a title and a surname the directory holds once.
-        for match in re.finditer(r"\b(?:" + EN_TITLES + r")\s+([A-Z][a-z]+)\b", text):
+        for match in TITLED_SURNAME.finditer(text):
             start, end = match.start(1), match.end(1)
             if any(taken[start:end]):
                 continue
