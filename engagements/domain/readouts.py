@@ -475,11 +475,18 @@ EN_MONTH_DAY = re.compile(
 )
 ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?!\d)")
 US_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
-ZH_FULL = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
-ZH_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
-ZH_DAY = re.compile(r"(?<![\d月年号])(\d{1,2})日")
+# Days, months and years in figures or in Chinese numerals (七月九日, 一九九六年).
+ZH_NUM = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
+ZH_YEAR = r"(\d{4}|[〇零一二三四五六七八九]{4})"
+ZH_FULL = re.compile(ZH_YEAR + "年" + ZH_NUM + "月" + ZH_NUM + "日")
+ZH_MONTH_DAY = re.compile(r"(?<![\d年〇零一二三四五六七八九十])" + ZH_NUM + "月" + ZH_NUM + "日")
+ZH_DAY = re.compile(r"(?<![\d月年号一二三四五六七八九十])" + ZH_NUM + "日(?!报)")
 ZH_DATELINE = re.compile(
-    r"([\u4e00-\u9fff]{1,5}(?:社|网|报))([\u4e00-\u9fff]{0,8}?)(\d{1,2})月(\d{1,2})日电"
+    r"([\u4e00-\u9fff]{1,5}(?:社|网|报))([\u4e00-\u9fff]{0,8}?)"
+    + ZH_NUM
+    + "月"
+    + ZH_NUM
+    + "日(?:电|讯)"
 )
 EN_DATELINE = re.compile(
     r"\b([A-Z][A-Za-z .]{2,20}),\s+" + MONTH_RE + r"\s+(\d{1,2})\s+\((Xinhua|Reuters|AP)\)"
@@ -503,9 +510,28 @@ EN_TIMES = [
 ]  # fmt: skip
 
 
+ZH_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+
+
+def number(text):
+    """12, "12", "十二", "二十一" or "一九九六" as an int; None for anything else."""
+    text = str(text)
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        digits = [ZH_DIGITS.get(c) for c in text]
+        return None if None in digits or not digits else int("".join(map(str, digits)))
+    tens, _, units = text.partition("十")
+    tens_value = ZH_DIGITS.get(tens, None) if tens else 1
+    units_value = ZH_DIGITS.get(units, None) if units else 0
+    if tens_value is None or units_value is None:
+        return None
+    return tens_value * 10 + units_value
+
+
 def safe_date(year, month, day):
     try:
-        return datetime.date(int(year), int(month), int(day))
+        return datetime.date(number(year), number(month), number(day))
     except (TypeError, ValueError):
         return None
 
@@ -927,10 +953,13 @@ class Reader:
                 if ch in ZH_STOP:
                     break
                 name += ch
+            following = text[start + len(name) : start + len(name) + 4]
             if (
                 len(name) < 2
                 or any(w in name for w in ZH_OFFICE_WORDS)
                 or name.startswith(("兼", "、"))
+                # still the office ("总统国家安全事务助理莱克"): the name comes after it
+                or any(following.startswith(w) or w in following[:3] for w in ZH_OFFICE_WORDS)
             ):
                 continue
             office = self.office_before_zh(text, start)
@@ -956,7 +985,7 @@ class Reader:
             if re.search(r"\d", office)
             else office
         )
-        return office.strip("、,， ")
+        return re.sub(r"^[了的]", "", office.strip("、,， "))
 
     def find_people_en(self, sentence, year):
         text = sentence.text
@@ -1092,7 +1121,7 @@ class Reader:
             ), match.span()
         match = ZH_DAY.search(text)
         if match:
-            return resolve_day(int(match.group(1)), issued or self.url_date()), match.span()
+            return resolve_day(number(match.group(1)), issued or self.url_date()), match.span()
         match = ZH_TODAY.search(text)
         if match and issued:
             return issued, match.span()
