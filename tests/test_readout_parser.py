@@ -365,7 +365,8 @@ def test_an_english_prc_readout_dated_in_its_first_line():
 
 def test_dates_in_chinese_numerals_and_a_papers_own_dispatch():
     p = parse(
-        "发表于: 1996-07-10\n本报北京七月九日讯 今天下午,国务院总理李鹏在中南海会见了美国总统国家安全事务助理莱克。"
+        "发表于: 1996-07-10\n本报北京七月九日讯 今天下午,国务院总理李鹏在中南海会见了"
+        "美国总统国家安全事务助理莱克。"
     )
     assert p.issued_on.value == D(1996, 7, 9)
     assert p.stated_date.value == D(1996, 7, 9)
