@@ -1040,7 +1040,9 @@ class Reader:
             (
                 m.end()
                 for m in re.finditer(
-                    r"\b(?:with|and|by|met|spoke|hosted|between|to|from)\s+|[,;:(]\s*|\n", left
+                    r"\b(?:with|and|by|met|spoke|hosted|between|to|from)\s+|[,;:]\s*|"
+                    r"\s--\s*|\s—\s*|\n",
+                    left,
                 )
             ),
             default=0,
