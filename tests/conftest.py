@@ -83,3 +83,24 @@ def publisher_client(publisher):
     client = Client()
     client.force_login(publisher)
     return client
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The readout parser's accuracy over the real readouts, when the session measured it
+    (tests/test_readout_fixtures.py): one line per field, with its target."""
+    from tests import readout_fixtures
+
+    result = readout_fixtures.LAST_RESULT
+    if result is None:
+        return
+    accuracy, misses, count = result
+    terminalreporter.section("readout parser accuracy")
+    terminalreporter.write_line(f"{count} real readouts (tests/fixtures/readouts/)")
+    for field in readout_fixtures.FIELDS:
+        target = readout_fixtures.TARGETS[field]
+        verdict = "meets" if accuracy[field] >= target else "MISSES"
+        terminalreporter.write_line(
+            f"{field:<20} {accuracy[field]:7.1%}  (target {target:.0%}: {verdict})"
+        )
+    for name, field, expected, got in misses:
+        terminalreporter.write_line(f"  {name}: {field} expected {expected}, got {got}")

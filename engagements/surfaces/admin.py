@@ -2,12 +2,12 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.postgres.search import SearchQuery
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, router, transaction
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from import_export.admin import ImportMixin
@@ -36,6 +36,7 @@ from engagements.models import (
     Topic,
 )
 from engagements.surfaces.importing import EncounterResource, Preview, UploadExpired
+from engagements.surfaces.readout_intake import readout_intake
 
 admin.site.site_header = "US–China Engagement Tracker: editors"
 admin.site.site_title = "Engagement Tracker admin"
@@ -172,6 +173,8 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
     from_encoding = "utf-8-sig"  # also accepts the byte-order mark spreadsheets write
     import_error_display = ("message", "row")
     import_template_name = "admin/engagements/encounter/import.html"
+    # The list's tools: import, and "Add from a readout" (engagements/surfaces/readout_intake.py).
+    import_export_change_list_template = "admin/engagements/encounter/change_list.html"
     fieldsets = [
         (
             None,
@@ -217,6 +220,21 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
             },
         ),
     ]
+
+    # --- Add from a readout ---------------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.readout_intake_view)
+        return [
+            path("from-readout/", view, name="engagements_encounter_from_readout"),
+            *super().get_urls(),
+        ]
+
+    def readout_intake_view(self, request):
+        """Paste a readout, check what it proposes, save a draft (editors who may add)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return readout_intake(self, request)
 
     # --- Changelist --------------------------------------------------------------------------
 
