@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from engagements.infrastructure.seeding import SeedLoader
 from engagements.models import Discrepancy, Encounter, Participation, Source
@@ -425,3 +426,44 @@ def test_a_bad_amendment_loads_nothing_and_says_where(tmp_path, overrides, messa
     assert "coverage-b.json" in str(error.value)
     assert message in str(error.value)
     assert not Encounter.objects.exists()
+
+
+# The admin --------------------------------------------------------------------------------------
+
+
+def test_admin_groups_the_readout_fields_on_the_source_and_its_inline(admin_client):
+    encounter = call()
+    source = readout(encounter)
+    page = admin_client.get(reverse("admin:engagements_source_change", args=[source.pk])).text
+    assert "Readout (US or PRC official readouts only)" in page
+    assert "国家主席习近平应约同美国总统拜登通电话" in page
+    for name in ("issuer", "language", "text_is_excerpt", "issued_on", "issued_time",
+                 "issued_time_zone", "copy_outlet", "copy_url"):  # fmt: skip
+        assert f'name="{name}"' in page
+    change = admin_client.get(reverse("admin:engagements_encounter_change", args=[encounter.pk]))
+    assert "Readout (US or PRC official readouts only)" in change.text
+    assert 'name="sources-0-text"' in change.text
+    listing = admin_client.get(
+        reverse("admin:engagements_source_changelist"), {"issuer": "prc_mfa"}
+    )
+    assert PRC_READOUT["title"] in listing.text
+
+
+def test_admin_refuses_a_text_on_a_source_that_is_no_readout(admin_client):
+    encounter = call()
+    url = reverse("admin:engagements_source_add")
+    response = admin_client.post(
+        url,
+        {
+            "encounter": encounter.pk,
+            "kind": "news",
+            "outlet": "Reuters",
+            "title": "A report",
+            "url": "https://www.reuters.com/x",
+            "text": "Pasted text.",
+            "issued_time_zone": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "Issuer and text belong to a US or PRC readout only." in response.text
+    assert not Source.objects.exists()

@@ -99,6 +99,11 @@ def _latin(word):
     return word.isascii()
 
 
+def words_pattern(words):
+    """One expression finding any of WORDS (English as whole words, Chinese anywhere)."""
+    return _matcher(words)
+
+
 def _matcher(words):
     latin = sorted((w for w in words if _latin(w)), key=len, reverse=True)
     chinese = sorted((w for w in words if not _latin(w)), key=len, reverse=True)
