@@ -311,9 +311,7 @@ class SeedLoader:
         """Add to an encounter already recorded (the data-format's "amendments")."""
         slug = row.get("encounter")
         where = f"amendment of {slug}"
-        # Read back from the database even when this run created it: the row built from a
-        # file still holds its dates as the file's strings, which the fill rules compare.
-        encounter = Encounter.objects.filter(slug=slug).first()
+        encounter = self.encounters.get(slug) or Encounter.objects.filter(slug=slug).first()
         if encounter is None:
             self.fail(where, "no encounter has this slug (it must exist or be listed earlier).")
         unknown = set(row) - {
