@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from engagements.infrastructure.seeding import SeedLoader
+from engagements.infrastructure.seeding import SeedLoader, load_hsg_amendments
 from engagements.models import Discrepancy, Encounter, Participation, Source
 from tests.factories import EncounterFactory, QuoteFactory, SourceFactory, TopicFactory
 
@@ -477,3 +477,28 @@ def test_admin_refuses_a_text_on_a_source_that_is_no_readout(admin_client):
     assert response.status_code == 200
     assert "Issuer and text belong to a US or PRC readout only." in response.text
     assert not Source.objects.exists()
+
+
+def test_an_office_encounters_amendment_waits_for_the_office_import(tmp_path):
+    """hsg_amendments name encounters import_hsg creates after load_seed: the seed load leaves
+    them waiting, and the step after the Office import (load_hsg_amendments) applies them."""
+    amendments = data_file(
+        tmp_path, "coverage-b.json", hsg_amendments=[amendment(replace_sources=[])]
+    )
+    base = base_file(tmp_path)
+    base_rows = json.loads(base.read_text(encoding="utf-8"))
+    encounter_row = base_rows.pop("encounters")[0]
+    base.write_text(json.dumps(base_rows), encoding="utf-8")
+    result = SeedLoader([base, amendments]).run()
+    assert result.waiting == [CALL_SLUG] and result.amended == []
+
+    # The Office import creates the encounter (here: a file of its own, loaded later).
+    SeedLoader([data_file(tmp_path, "office.json", encounters=[encounter_row])]).run()
+    result = load_hsg_amendments([base, amendments])
+    call_ = Encounter.objects.get(slug=CALL_SLUG)
+    assert result.amended == [CALL_SLUG]
+    assert call_.initiated_by == "us" and call_.sources.filter(kind="prc_readout").exists()
+    # Applying them again changes nothing.
+    before = seed_state()
+    load_hsg_amendments([base, amendments])
+    assert seed_state() == before

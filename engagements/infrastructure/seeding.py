@@ -13,6 +13,10 @@ The files share one format (seed.json's, plus "terms", "parent", "initiator_sour
   (attached by address), missing participants, values that fill only empty or unknown fields
   (Encounter.fill_from: a differing value becomes a discrepancy, the record is kept), copies
   replaced by the original (Encounter.replace_source) and discrepancies. Idempotent as well.
+- A file's `hsg_amendments` amend encounters that the Office of the Historian import creates
+  (`manage.py import_hsg`, run after this loader): they apply when their encounter exists, and
+  otherwise wait for that import, which applies them at its end (`load_hsg_amendments`). So
+  either order of the two commands ends with the same record.
 - Place keys are local to their file (each data file names its own); people and topics are
   shared by slug; a session's parent may come from an earlier file or the database.
 """
@@ -121,6 +125,8 @@ class LoadResult:
     rules_applied: int = 0
     recoded: list = field(default_factory=list)  # (slug, field, the file's value, the rules')
     amended: list = field(default_factory=list)  # slugs of encounters the amendments touched
+    # slugs of hsg_amendments whose Office encounter is not imported yet (import_hsg applies them)
+    waiting: list = field(default_factory=list)
     # (slug, url) of replace_sources whose copy is not (or no longer) among the sources
     unreplaced: list = field(default_factory=list)
 
@@ -132,8 +138,10 @@ class LoadResult:
 
 
 class SeedLoader:
-    def __init__(self, files=None):
+    def __init__(self, files=None, only_hsg_amendments=False):
         self.files = seed_files() if files is None else [Path(f) for f in files]
+        # After the Office import: only the amendments of its encounters (load_hsg_amendments).
+        self.only_hsg_amendments = only_hsg_amendments
         self.result = LoadResult()
         self.topics = {}
         self.people = {}
@@ -152,6 +160,15 @@ class SeedLoader:
             raise SeedError(f"{path.name}: cannot read it as JSON ({error}).") from error
         self.result.files.append(path.name)
         self.current = path.name
+        if not self.only_hsg_amendments:
+            self.load_rows(data)
+        for row in data.get("hsg_amendments", []):
+            if Encounter.objects.filter(slug=row.get("encounter")).exists():
+                self.amendment(row)
+            else:
+                self.result.waiting.append(row.get("encounter"))
+
+    def load_rows(self, data):
         for row in data.get("topics", []):
             self.topic(row)
         places = {row["key"]: self.place(row) for row in data.get("places", [])}
@@ -490,3 +507,8 @@ def term_model():
 
 def load(files=None):
     return SeedLoader(files).run()
+
+
+def load_hsg_amendments(files=None):
+    """Apply the data files' `hsg_amendments` to the Office encounters now imported."""
+    return SeedLoader(files, only_hsg_amendments=True).run()

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from engagements.hsg.importer import import_records
 from engagements.hsg.records import TRAVELS_FILE, VISITS_FILE, read_trips, read_visits
 from engagements.infrastructure.locks import startup_step
+from engagements.infrastructure.seeding import SeedError, load_hsg_amendments
 
 
 class Command(BaseCommand):
@@ -31,12 +32,18 @@ class Command(BaseCommand):
         # Several nodes may start together: one imports, the others wait and find it done.
         with startup_step("import_hsg", self.stderr):
             result = import_records(records)
+            # The curated files' additions to Office encounters (readouts found for them).
+            try:
+                amended = load_hsg_amendments()
+            except SeedError as error:
+                raise CommandError(f"Office records imported; amendments not. {error}") from error
         self.stdout.write(
             f"Office of the Historian: {result.records} records; {len(result.imported)} "
             f"imported now, {len(result.already)} already present; {len(result.created)} "
             f"encounters created, {len(result.merged)} merged from several records, "
             f"{len(result.linked)} records linked to curated encounters, "
-            f"{result.discrepancies} discrepancies recorded."
+            f"{result.discrepancies} discrepancies recorded; {len(amended.amended)} "
+            "amended from the curated files."
         )
         for record_id, slug in result.waiting:
             self.stderr.write(

@@ -37,6 +37,11 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing loaded. {error}") from error
         if options["verbosity"] > 0:
             self.stdout.write(result.summary())
+            if result.waiting:
+                self.stdout.write(
+                    f"  {len(result.waiting)} amendment(s) of Office encounters wait for "
+                    "`manage.py import_hsg`, which applies them."
+                )
             for slug, name, stated, coded in result.recoded:
                 self.stdout.write(
                     f"  {slug}: {name} is {coded} by the coding rules, not {stated} as in the file"
