@@ -62,3 +62,53 @@ def test_detail_page_links_to_it_only_with_both_readouts(client, both_readouts):
     assert client.get(reverse("encounter-accounts", args=[one_sided.slug])).status_code == 404
     draft = EncounterFactory(status="draft")
     assert client.get(reverse("encounter-accounts", args=[draft.slug])).status_code == 404
+
+
+@pytest.fixture
+def texts(db):
+    """The Kerry–Wang Yi case: the US title says 气候 in Chinese; the PRC text says who asked."""
+    TopicFactory(name="Environment and climate", slug="climate")
+    TopicFactory(name="Taiwan", slug="taiwan")
+    encounter = EncounterFactory(title="Kerry–Wang Yi call")
+    SourceFactory(
+        encounter=encounter, kind="us_readout", issuer="state", language="en",
+        outlet="US Department of State", title="Secretary Kerry's call on 气候",
+        text="Special Envoy Kerry discussed the climate crisis and fentanyl.",
+        issued_on="2021-09-01", url="https://www.state.gov/readout-kerry",
+    )  # fmt: skip
+    SourceFactory(
+        encounter=encounter, kind="prc_readout", issuer="prc_mfa", language="zh",
+        outlet="Ministry of Foreign Affairs of the PRC", title="王毅同克里视频通话",
+        text="2021年9月1日，国务委员兼外长王毅应约同美国总统气候问题特使克里视频通话。王毅谈及台湾问题。",
+        text_is_excerpt=True, url="https://www.mfa.gov.cn/web/wjbzhd/x.shtml",
+        copy_outlet="China Daily", copy_url="https://www.chinadaily.com.cn/x.html",
+    )  # fmt: skip
+    return encounter
+
+
+def test_both_texts_side_by_side_read_in_both_languages(client, texts):
+    response = client.get(reverse("encounter-accounts", args=[texts.slug]))
+    us, prc = response.context["accounts"]
+    # Climate is named by both: in English by the US text, in Chinese by the PRC one.
+    assert [t.name for t in response.context["shared"]] == ["Environment and climate"]
+    assert prc.words["climate"] == ["气候"]
+    assert [t.name for t in us.only_here] == ["Fentanyl"]  # a codebook topic with no row yet
+    assert [t.name for t in prc.only_here] == ["Taiwan"]
+    assert prc.initiator_words == ["应约"] and prc.initiator_claim == "us"
+    assert us.initiator_words == [] and us.initiator_claim == ""
+    text = response.text
+    assert "Text as published by US Department of State" in text
+    assert "Text as published by PRC Ministry of Foreign Affairs" in text
+    assert "excerpt: the opening; whole text at" in text
+    assert 'href="https://www.mfa.gov.cn/web/wjbzhd/x.shtml"' in text
+    assert "text as republished by" in text and "China Daily" in text
+    assert '王毅谈及<mark class="only-here">台湾</mark>问题' in text
+    assert "by these words, the United States asked" in text
+    assert "On who asked:</strong> the stored text does not say." in text
+
+
+def test_detail_page_shows_a_readouts_text_with_attribution(client, texts):
+    text = client.get(texts.get_absolute_url()).text
+    assert "国务委员兼外长王毅应约同美国总统气候问题特使克里视频通话" in text
+    assert "Text as published by PRC Ministry of Foreign Affairs" in text
+    assert "The readout’s text (its opening)" in text

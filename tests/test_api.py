@@ -235,3 +235,34 @@ def test_schema_generates_without_warnings_and_validates():
     output = io.StringIO()
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=output)
     assert "/api/v1/encounters/{slug}/" in output.getvalue()
+
+
+def test_detail_carries_each_readouts_record_and_text_as_the_schema_declares(client):
+    encounter = EncounterFactory()
+    SourceFactory(
+        encounter=encounter, kind="prc_readout", issuer="prc_mfa", language="zh",
+        outlet="Ministry of Foreign Affairs of the PRC", title="习近平同拜登通电话",
+        text="国家主席习近平应约同美国总统拜登通电话。", text_is_excerpt=True,
+        issued_on="2021-09-10", issued_time="08:30", issued_time_zone="Asia/Shanghai",
+        copy_outlet="China Daily", copy_url="https://www.chinadaily.com.cn/x.html",
+    )  # fmt: skip
+    SourceFactory(encounter=encounter, kind="news", outlet="Reuters")
+    body = client.get(f"{LIST}{encounter.slug}/").json()
+    readout = next(s for s in body["sources"] if s["kind"] == "prc_readout")
+    assert readout | {"url": None} == readout | {
+        "side": "prc",
+        "issuer": "prc_mfa",
+        "language": "zh",
+        "text": "国家主席习近平应约同美国总统拜登通电话。",
+        "text_is_excerpt": True,
+        "issued_on": "2021-09-10",
+        "issued_time": "08:30:00",
+        "issued_time_zone": "Asia/Shanghai",
+        "copy_outlet": "China Daily",
+        "copy_url": "https://www.chinadaily.com.cn/x.html",
+        "url": None,
+    }
+    news = next(s for s in body["sources"] if s["kind"] == "news")
+    assert (news["side"], news["text"], news["issued_on"]) == ("", "", None)
+    declared = openapi(client)["components"]["schemas"]["Source"]["properties"]
+    assert list(declared) == list(readout)

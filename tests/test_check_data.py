@@ -151,6 +151,56 @@ def test_an_initiator_without_a_supporting_source():
     assert problems_of(sourced(initiated_by="prc", provenance="hsg")) == []
 
 
+def prc_readout(encounter, **fields):
+    return SourceFactory(
+        encounter=encounter, kind="prc_readout", issuer="prc_mfa", language="zh",
+        outlet="MFA", url="https://www.mfa.gov.cn/x",
+        **{"text": "国家主席习近平应约同美国总统拜登通电话。", **fields},
+    )  # fmt: skip
+
+
+def test_a_readout_saying_who_asked_while_the_initiator_is_unknown():
+    call = sourced()
+    readout = prc_readout(call)
+    assert problems_of(call, "initiated_by") == [
+        "unknown, but the PRC Ministry of Foreign Affairs readout says who asked or invited "
+        "(“应约”): code it from the readout"
+    ]
+    call.fill_from({"initiated_by": "us", "initiator_note": "应约"}, readout)
+    assert problems_of(call, "initiated_by") == []
+
+
+def test_a_readout_contradicting_the_initiator_without_a_discrepancy():
+    call = sourced(initiated_by="prc")
+    Encounter.objects.filter(pk=call.pk).update(initiator_source=call.sources.get())
+    readout = prc_readout(call)
+    assert problems_of(call, "initiated_by") == [
+        "coded “prc”, but the PRC Ministry of Foreign Affairs readout says “应约” (the us "
+        "asked), and no discrepancy records the disagreement"
+    ]
+    call.refresh_from_db()
+    call.fill_from({"initiated_by": "us", "initiator_note": "应约"}, readout)  # the discrepancy
+    assert problems_of(call, "initiated_by") == []
+    # A readout agreeing with the record, or saying nothing, is no problem.
+    agreeing = sourced(initiated_by="us")
+    Encounter.objects.filter(pk=agreeing.pk).update(initiator_source=agreeing.sources.get())
+    prc_readout(agreeing)
+    assert problems_of(agreeing) == []
+    silent = sourced()
+    prc_readout(silent, text="国家主席习近平同美国总统拜登通电话。")
+    assert problems_of(silent) == []
+
+
+def test_a_readouts_text_without_language_or_an_excerpt_without_its_address():
+    call = sourced()
+    prc_readout(call, text="双方通电话。", language="", url="", text_is_excerpt=True)
+    assert problems_of(call, "sources") == [
+        "the PRC Ministry of Foreign Affairs readout: an excerpt without the address of the "
+        "whole text",
+        "the PRC Ministry of Foreign Affairs readout: its text has no language",
+    ]
+
+
 def test_two_encounters_with_the_same_principals_within_a_day():
     first = leaders_call(D(2022, 3, 18))
     second = sourced(start_date=D(2022, 3, 19))

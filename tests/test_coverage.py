@@ -104,3 +104,35 @@ def test_coverage_page_states_each_period_with_counts(client):
     assert "1989–2020" in text and "Believed complete" in text
     assert "Complete for these kinds only" in text
     assert "Leader-level calls and meetings, 1 January 1989 to 31 December 2025" in text
+
+
+def test_the_page_states_the_share_with_both_readouts_per_period(client):
+    from tests.factories import SourceFactory
+
+    def with_readouts(encounter, *kinds, text=""):
+        for kind in kinds:
+            SourceFactory(encounter=encounter, kind=kind, text=text)
+        return encounter
+
+    day = datetime.date
+    with_readouts(leader(day(2010, 5, 1)), "us_readout", "prc_readout", text="Text.")
+    with_readouts(leader(day(2011, 5, 1)), "us_readout")
+    with_readouts(leader(day(2008, 5, 1)), "us_readout", "prc_readout")  # before 2009
+    cabinet = EncounterFactory(level=Level.CABINET, start_date=day(2022, 3, 1))
+    with_readouts(cabinet, "us_readout", "prc_readout")
+    EncounterFactory(level=Level.CABINET, start_date=day(2019, 3, 1))  # before 2021
+    rows = {(r.period, r.level): r for r in coverage.readout_coverage(Encounter.objects.all())}
+    first = rows[("2009–2012", Level.LEADER)]
+    assert (first.encounters, first.us, first.prc, first.both, first.both_texts) == (2, 2, 1, 1, 1)
+    assert first.share_both == 50
+    assert rows[("2009–2025", Level.LEADER)].encounters == 2
+    assert ("2017–2020", Level.CABINET) not in rows
+    recent = rows[("2021–2024", Level.CABINET)]
+    assert (recent.encounters, recent.both, recent.share_both) == (1, 1, 100)
+    assert rows[("2025", Level.CABINET)].share_both is None
+    page = client.get(reverse("coverage"))
+    assert page.context["readouts"] == coverage.readout_coverage(
+        Encounter.objects.published().held()
+    )
+    assert "Both governments' readouts" in page.text
+    assert "<td>50%</td>" in page.text

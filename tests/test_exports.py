@@ -86,6 +86,10 @@ def test_csv_round_trip_finds_every_field_of_a_seeded_encounter(client, seeded):
         "principal_sides": "us; prc",
         "principal_names_zh": "; 习近平",
         "topic_slugs": "diplomatic; economic-trade; climate",
+        "us_readout": "no",
+        "prc_readout": "yes",
+        "us_readout_urls": "",
+        "prc_readout_urls": "https://en.people.cn/n3/2021/0910/c90000-9894850.html",
         "parent_slug": "",
         "discrepancies": "",
         "provenance": "curated",
@@ -221,3 +225,98 @@ def test_list_page_links_to_exports_with_its_filters(client, seeded):
     assert 'href="/encounters.csv?topic=climate"' in text
     assert 'href="/encounters.json?topic=climate"' in text
     assert 'href="/feeds/encounters.atom?topic=climate"' in text
+
+
+# /readouts.jsonl: the readouts corpus ------------------------------------------------------------
+
+
+def read_jsonl(response):
+    assert response.status_code == 200
+    assert response.streaming
+    body = b"".join(response.streaming_content).decode("utf-8")
+    return [json.loads(line) for line in body.splitlines()]
+
+
+@pytest.fixture
+def readouts(db):
+    climate = TopicFactory(slug="climate", name="Climate")
+    call = EncounterFactory(slug="call-2021", start_date="2021-09-09")
+    call.topics.add(climate)
+    SourceFactory(
+        encounter=call, kind="us_readout", issuer="white_house", language="en",
+        outlet="The White House", title="Readout", text="President Biden spoke with Xi.",
+        issued_on="2021-09-09", url="https://www.whitehouse.gov/x",
+    )  # fmt: skip
+    SourceFactory(
+        encounter=call, kind="prc_readout", issuer="prc_mfa", language="zh",
+        outlet="MFA", title="习近平应约同拜登通电话", text="习近平应约同拜登通电话。",
+        text_is_excerpt=True, url="https://www.mfa.gov.cn/x", copy_outlet="China Daily",
+        copy_url="https://www.chinadaily.com.cn/x",
+    )  # fmt: skip
+    SourceFactory(encounter=call, kind="news", outlet="Reuters")
+    other = EncounterFactory(slug="meeting-2022", start_date="2022-03-01")
+    SourceFactory(encounter=other, kind="prc_readout", issuer="xinhua", language="en", text="x")
+    EncounterFactory(slug="draft", status="draft")
+    return call
+
+
+def test_readouts_jsonl_streams_one_line_per_readout_in_the_lists_order(client, readouts):
+    response = client.get("/readouts.jsonl")
+    assert response["Content-Type"] == "application/jsonl; charset=utf-8"
+    assert re.fullmatch(
+        r'attachment; filename="readouts-\d{4}-\d{2}-\d{2}\.jsonl"',
+        response["Content-Disposition"],
+    )
+    lines = read_jsonl(response)
+    assert [(line["encounter"], line["side"]) for line in lines] == [
+        ("meeting-2022", "prc"),
+        ("call-2021", "us"),
+        ("call-2021", "prc"),
+    ]
+    prc = lines[2]
+    assert prc == prc | {
+        "issuer": "prc_mfa",
+        "language": "zh",
+        "text": "习近平应约同拜登通电话。",
+        "text_is_excerpt": True,
+        "url": "https://www.mfa.gov.cn/x",
+        "copy_outlet": "China Daily",
+        "copy_url": "https://www.chinadaily.com.cn/x",
+        "issued_on": None,
+        "encounter_start_date": "2021-09-09",
+    }
+
+
+def test_readouts_jsonl_takes_the_lists_parameters_and_its_own(client, readouts):
+    lines = read_jsonl(client.get("/readouts.jsonl", {"topic": "climate", "side": "prc"}))
+    assert [(line["encounter"], line["side"]) for line in lines] == [("call-2021", "prc")]
+    lines = read_jsonl(client.get("/readouts.jsonl", {"language": "en", "sort": "date"}))
+    assert [(line["encounter"], line["side"]) for line in lines] == [
+        ("call-2021", "us"),
+        ("meeting-2022", "prc"),
+    ]
+    lines = read_jsonl(client.get("/readouts.jsonl", {"issuer": "xinhua"}))
+    assert [line["encounter"] for line in lines] == ["meeting-2022"]
+
+
+def test_readouts_jsonl_bad_parameters_are_a_400_naming_them(client, readouts):
+    response = client.get("/readouts.jsonl", {"side": "moon", "level": "emperor"})
+    assert response.status_code == 400
+    assert "side" in response.json()
+    response = client.get("/readouts.jsonl", {"level": "emperor"})
+    assert response.status_code == 400 and "level" in response.json()
+
+
+def test_readouts_jsonl_is_linked_beside_the_other_exports(client, readouts):
+    page = client.get(reverse("encounter-list"), {"topic": "climate"}).text
+    assert "/readouts.jsonl?topic=climate" in page
+
+
+def test_readouts_jsonl_reads_a_fixed_number_of_queries(
+    client, readouts, django_assert_max_num_queries
+):
+    for n in range(20):
+        encounter = EncounterFactory()
+        SourceFactory(encounter=encounter, kind="us_readout", text=f"text {n}")
+    with django_assert_max_num_queries(6):
+        assert len(read_jsonl(client.get("/readouts.jsonl"))) == 23

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q
 
-from engagements.domain import ranks
-from engagements.models import Encounter, OfficeTerm, Participation
+from engagements.domain import codebook, ranks
+from engagements.models import Discrepancy, Encounter, OfficeTerm, Participation, Source
 
 
 @dataclass(frozen=True, order=True)
@@ -225,6 +225,72 @@ def initiator(queryset):
     )
     for slug in mismatched.values_list("slug", flat=True):
         yield Problem(slug, "initiator_source", "cites another encounter's source")
+
+
+@check("readouts")
+def readouts(queryset):
+    """What an official readout's stored words say that the record does not reflect: who asked
+    (while the initiator is unknown, or coded otherwise without a discrepancy), and readout
+    fields an editor left incomplete."""
+    rows = (
+        Source.objects.filter(encounter__in=queryset, kind__in=Source.READOUT_KINDS)
+        .select_related("encounter")
+        .only(
+            *("id", "kind", "issuer", "outlet", "title", "text", "text_is_excerpt", "url"),
+            *("language", "copy_url", "encounter__slug", "encounter__initiated_by"),
+        )
+        .order_by("encounter__slug", "id")
+    )
+    disputed = set(
+        Discrepancy.objects.filter(
+            encounter__in=queryset, field=Discrepancy.Field.INITIATOR
+        ).values_list("source_id", flat=True)
+    )
+    for readout in rows.iterator(chunk_size=500):
+        yield from readout_initiator_problems(readout, readout.pk in disputed)
+        yield from readout_record_problems(readout)
+
+
+def _readout_name(readout):
+    body = readout.get_issuer_display() if readout.issuer else readout.outlet
+    return f"the {body} readout"
+
+
+def readout_initiator_problems(readout, disputed):
+    encounter = readout.encounter
+    words = readout.title + "\n" + readout.text
+    if encounter.initiated_by == Encounter.Initiator.UNKNOWN:
+        found = codebook.initiator_words_in(words)
+        if found:
+            yield Problem(
+                encounter.slug,
+                "initiated_by",
+                f"unknown, but {_readout_name(readout)} says who asked or invited "
+                f"(“{'”, “'.join(found)}”): code it from the readout",
+            )
+        return
+    claim, found = codebook.initiator_claim(words, readout.side)
+    if claim and claim != encounter.initiated_by and not disputed:
+        yield Problem(
+            encounter.slug,
+            "initiated_by",
+            f"coded “{encounter.initiated_by}”, but {_readout_name(readout)} says “{found[0]}” "
+            f"(the {claim} asked), and no discrepancy records the disagreement",
+        )
+
+
+def readout_record_problems(readout):
+    slug = readout.encounter.slug
+    if readout.text and not readout.language:
+        yield Problem(slug, "sources", f"{_readout_name(readout)}: its text has no language")
+    if readout.text and not readout.issuer:
+        yield Problem(slug, "sources", f"the readout “{readout}”: its text has no issuer")
+    if readout.text_is_excerpt and not (readout.url or readout.copy_url):
+        yield Problem(
+            slug,
+            "sources",
+            f"{_readout_name(readout)}: an excerpt without the address of the whole text",
+        )
 
 
 @check("duplicates")

@@ -10,9 +10,9 @@ a hole in the record.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Q
 
-from engagements.models import Encounter
+from engagements.models import Encounter, Source
 
 Kind = Encounter.Kind
 Level = Encounter.Level
@@ -257,3 +257,85 @@ def previous_counted(queryset, encounter):
         .first()
     )
     return basis, previous
+
+
+# Official readouts -------------------------------------------------------------------------------
+# How many encounters cite both governments' readouts: leader level from 2009 (when both
+# governments' readouts are routinely published online), cabinet level from 2021.
+
+READOUT_PERIODS = [
+    ("2009–2012", datetime.date(2009, 1, 1), datetime.date(2012, 12, 31)),
+    ("2013–2016", datetime.date(2013, 1, 1), datetime.date(2016, 12, 31)),
+    ("2017–2020", datetime.date(2017, 1, 1), datetime.date(2020, 12, 31)),
+    ("2021–2024", datetime.date(2021, 1, 1), datetime.date(2024, 12, 31)),
+    ("2025", datetime.date(2025, 1, 1), RESEARCHED_TO),
+]
+READOUT_LEVELS = [(Level.LEADER, datetime.date(2009, 1, 1)), (Level.CABINET, RECENT_FROM)]
+
+
+@dataclass(frozen=True)
+class ReadoutCoverage:
+    """One row of the coverage page's readout table: encounters of a level in a period."""
+
+    period: str
+    level: str
+    encounters: int
+    us: int  # with a US official readout
+    prc: int  # with a PRC official readout
+    both: int  # with both
+    both_texts: int  # with both, each with its text (or opening) stored
+
+    @property
+    def level_label(self):
+        return Level(self.level).label
+
+    @property
+    def share_both(self):
+        """Percentage with both readouts, or None when there is no encounter to count."""
+        return round(100 * self.both / self.encounters) if self.encounters else None
+
+
+def _readout_exists(kind, with_text=False):
+    readouts = Source.objects.filter(encounter=OuterRef("pk"), kind=kind)
+    if with_text:
+        readouts = readouts.exclude(text="")
+    return Exists(readouts)
+
+
+def readout_rows():
+    """(period label, level, start, end) of each row: per period, then the whole stretch."""
+    for level, since in READOUT_LEVELS:
+        periods = [(label, start, end) for label, start, end in READOUT_PERIODS if end >= since]
+        for label, start, end in periods:
+            yield label, level, max(start, since), end
+        yield f"{since.year}–{RESEARCHED_TO.year}", level, since, RESEARCHED_TO
+
+
+def readout_coverage(queryset):
+    """ReadoutCoverage rows for the published, held encounters of `queryset`, in one query."""
+    annotated = queryset.annotate(
+        has_us=_readout_exists(Source.Kind.US_READOUT),
+        has_prc=_readout_exists(Source.Kind.PRC_READOUT),
+        us_text=_readout_exists(Source.Kind.US_READOUT, with_text=True),
+        prc_text=_readout_exists(Source.Kind.PRC_READOUT, with_text=True),
+    )
+    rows = list(readout_rows())
+    measures = {
+        "encounters": Q(),
+        "us": Q(has_us=True),
+        "prc": Q(has_prc=True),
+        "both": Q(has_us=True, has_prc=True),
+        "both_texts": Q(us_text=True, prc_text=True),
+    }
+    aggregates = {
+        f"r{i}_{name}": Count(
+            "id", filter=Q(level=level, start_date__gte=start, start_date__lte=end) & condition
+        )
+        for i, (_, level, start, end) in enumerate(rows)
+        for name, condition in measures.items()
+    }
+    counts = annotated.aggregate(**aggregates)
+    return [
+        ReadoutCoverage(label, level, **{name: counts[f"r{i}_{name}"] for name in measures})
+        for i, (label, level, _, _) in enumerate(rows)
+    ]

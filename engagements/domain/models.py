@@ -814,6 +814,36 @@ class Encounter(models.Model):
         "beijing_date_note",
     )
 
+    # --- Merging a source into the record (engagements/domain/merging.py) -----------------
+
+    def fill_from(self, values, source):
+        """Fill this encounter's empty or unknown fields from SOURCE (one of its sources).
+
+        VALUES may hold initiated_by (with initiator_note), local_start_time (with time_zone),
+        beijing_date and washington_date (with their notes), duration_minutes, end_date, kind
+        and topics (slugs, added). A field the record already holds with another value is not
+        changed: a Discrepancy names both claims and their sources. The coding rules are then
+        applied and the encounter saved. Returns the discrepancies SOURCE raises (new or
+        already recorded); raises ValidationError for a value no field accepts.
+        """
+        from engagements.domain import merging
+
+        return merging.fill_from(self, values, source)
+
+    def attach_source(self, source):
+        """This encounter's source for SOURCE (a dict of Source fields or a Source): the one
+        with the same URL if it exists (its empty fields completed), else a new one."""
+        from engagements.domain import merging
+
+        return merging.attach_source(self, source)
+
+    def replace_source(self, old, new):
+        """Drop source OLD for NEW, re-pointing the quotes, discrepancies and initiator support
+        that cited OLD."""
+        from engagements.domain import merging
+
+        merging.replace_source(self, old, new)
+
     # --- Editorial transitions -----------------------------------------------------------
     # draft → in review → published, and back to draft by unpublishing. Each saves the encounter
     # with `by` recorded as the history user and returns whether anything changed; the admin's
@@ -1347,6 +1377,9 @@ class Discrepancy(models.Model):
         PERSON_NAME = "person_name", "Name of a person"
         OFFICE = "office", "Office or title"
         PLACE = "place", "Place"
+        INITIATOR = "initiator", "Which side asked"
+        DURATION = "duration", "Length"
+        KIND = "kind", "Kind of encounter"
         OTHER = "other", "Other"
 
     encounter = models.ForeignKey(

@@ -9,6 +9,10 @@ The files share one format (seed.json's, plus "terms", "parent", "initiator_sour
   second run changes nothing.
 - All files load in one transaction: a problem in any of them stops the run with a message
   naming the file, the encounter and the fault, and nothing is written.
+- A file's `amendments` (after its `encounters`) add to encounters already recorded: sources
+  (attached by address), missing participants, values that fill only empty or unknown fields
+  (Encounter.fill_from: a differing value becomes a discrepancy, the record is kept), copies
+  replaced by the original (Encounter.replace_source) and discrepancies. Idempotent as well.
 - Place keys are local to their file (each data file names its own); people and topics are
   shared by slug; a session's parent may come from an earlier file or the database.
 """
@@ -18,6 +22,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from engagements.models import (
@@ -55,6 +60,10 @@ DISCREPANCY_FIELDS = {
     "beijing_date": Discrepancy.Field.DATES,
     "washington_date": Discrepancy.Field.DATES,
     "local_start_time": Discrepancy.Field.DATES,
+    "initiated_by": Discrepancy.Field.INITIATOR,
+    "initiator": Discrepancy.Field.INITIATOR,
+    "duration_minutes": Discrepancy.Field.DURATION,
+    "kind": Discrepancy.Field.KIND,
     "place": Discrepancy.Field.PLACE,
     "venue": Discrepancy.Field.PLACE,
     "office": Discrepancy.Field.OFFICE,
@@ -111,6 +120,9 @@ class LoadResult:
     ignored: set = field(default_factory=set)  # (model, key) the schema has no field for
     rules_applied: int = 0
     recoded: list = field(default_factory=list)  # (slug, field, the file's value, the rules')
+    amended: list = field(default_factory=list)  # slugs of encounters the amendments touched
+    # (slug, url) of replace_sources whose copy is not (or no longer) among the sources
+    unreplaced: list = field(default_factory=list)
 
     def summary(self):
         return (
@@ -149,6 +161,8 @@ class SeedLoader:
             self.term(row)
         for row in data.get("encounters", []):
             self.encounter(row, places)
+        for row in data.get("amendments", []):
+            self.amendment(row)
 
     def fail(self, where, message):
         raise SeedError(f"{self.current}: {where}: {message}")
@@ -263,11 +277,7 @@ class SeedLoader:
         encounter.topics.set([self.topics[t] for t in row.get("topics", [])])
         for order, participant in enumerate(row.get("participants", [])):
             self.participant(encounter, participant, order, where)
-        sources = {}
-        for source in row.get("sources", []):
-            sources[source.get("key")] = Source.objects.create(
-                encounter=encounter, **self.fields(Source, source, skip={"key"})
-            )
+        sources = self.attach_sources(encounter, row.get("sources", []), where)
         for quote in row.get("quotes", []):
             Quote.objects.create(
                 encounter=encounter,
@@ -283,6 +293,105 @@ class SeedLoader:
         self.apply_rules(encounter)
         encounter.refresh_search_document()
         return encounter
+
+    def attach_sources(self, encounter, rows, where):
+        """The rows' sources, by key: attached through the model (validated, one per address)."""
+        sources = {}
+        for row in rows:
+            try:
+                source = encounter.attach_source(self.fields(Source, row, skip={"key"}))
+            except ValidationError as error:
+                self.fail(where, f"source {row.get('key') or row.get('url')}: {messages(error)}")
+            sources[row.get("key")] = source
+        return sources
+
+    # Amendments --------------------------------------------------------------------------
+
+    def amendment(self, row):
+        """Add to an encounter already recorded (the data-format's "amendments")."""
+        slug = row.get("encounter")
+        where = f"amendment of {slug}"
+        encounter = self.encounters.get(slug) or Encounter.objects.filter(slug=slug).first()
+        if encounter is None:
+            self.fail(where, "no encounter has this slug (it must exist or be listed earlier).")
+        unknown = set(row) - {
+            "encounter",
+            "sources",
+            "fill",
+            "participants",
+            "replace_sources",
+            "discrepancies",
+            "note",
+        }
+        if unknown:
+            self.fail(where, f"unknown keys {', '.join(sorted(unknown))}.")
+        try:
+            with transaction.atomic():
+                self.amend(encounter, row, where)
+        except IntegrityError as error:
+            self.fail(where, f"breaks a rule of the database: {error}".strip())
+        except ValidationError as error:
+            self.fail(where, messages(error))
+        except (KeyError, ValueError, TypeError, AttributeError) as error:
+            self.fail(where, f"malformed amendment ({error!r}).")
+        self.encounters[slug] = encounter
+        self.result.amended.append(slug)
+
+    def amend(self, encounter, row, where):
+        sources = self.attach_sources(encounter, row.get("sources", []), where)
+        known = {p.person_id for p in encounter.participations.all()}
+        order = len(known)
+        for participant in row.get("participants", []):
+            person = (
+                self.people.get(participant["person"])
+                or Person.objects.filter(slug=participant["person"]).first()
+            )
+            if person is None or person.pk in known:
+                if person is None:
+                    self.fail(where, f"participant “{participant['person']}” is not a person.")
+                continue
+            self.participant(encounter, participant, order, where)
+            known.add(person.pk)
+            order += 1
+        self.fill(encounter, row.get("fill") or {}, sources, where)
+        for replacement in row.get("replace_sources", []):
+            self.replace(encounter, replacement, sources, where)
+        for discrepancy in row.get("discrepancies", []):
+            self.discrepancy(encounter, discrepancy, sources, where)
+        self.apply_rules(encounter)
+        encounter.refresh_search_document()
+
+    def fill(self, encounter, values, sources, where):
+        """The fill's initiator is cited to its initiator_source; its other values to its
+        "source" key (else that same source, else the amendment's first source)."""
+        values = dict(values)
+        initiator_key = values.pop("initiator_source", None)
+        other_key = values.pop("source", None) or initiator_key
+        initiator = {k: values.pop(k) for k in ("initiated_by", "initiator_note") if k in values}
+        if initiator.get("initiated_by") not in (None, "", "unknown") and not initiator_key:
+            self.fail(where, "fill: initiated_by needs its initiator_source (a source key).")
+        if initiator:
+            source = self.source(sources, initiator_key, where)
+            if source is None:
+                self.fail(where, "fill: initiator_note needs its initiator_source.")
+            encounter.fill_from(initiator, source)
+        if values:
+            source = self.source(sources, other_key, where) if other_key else None
+            source = source or next(iter(sources.values()), None)
+            if source is None:
+                self.fail(where, 'fill: name the source of the values ("source": a key).')
+            encounter.fill_from(values, source)
+
+    def replace(self, encounter, row, sources, where):
+        by = self.source(sources, row.get("by"), where)
+        if by is None or not row.get("url"):
+            self.fail(where, "replace_sources: give the copy's url and the key of its source.")
+        old = encounter.sources.filter(url=row["url"]).first()
+        if old is None:
+            # Replaced by an earlier run, or never cited here: nothing to do, but say so.
+            self.result.unreplaced.append((encounter.slug, row["url"]))
+            return
+        encounter.replace_source(old, by)
 
     def participant(self, encounter, row, order, where):
         person = self.people.get(row["person"]) or Person.objects.filter(slug=row["person"]).first()
@@ -303,18 +412,28 @@ class SeedLoader:
     def discrepancy(self, encounter, row, sources, where):
         """Two sources disagree: keep our value and theirs, each with its source."""
         name = row.get("field", "other")
-        ours = row.get("our_value") or format_date(getattr(encounter, name, None))
+        display = getattr(encounter, f"get_{name}_display", None)
+        ours = row.get("our_value") or (
+            display() if display else format_date(getattr(encounter, name, None))
+        )
         theirs = format_date(row.get("value") or row.get("their_value"))
         if not ours or not theirs or ours == theirs:
             self.fail(where, f"discrepancy on {name}: give two different values.")
-        Discrepancy.objects.create(
+        source = self.source(sources, row.get("source"), where)
+        if source is None:
+            self.fail(where, f"discrepancy on {name}: name its source (a source key).")
+        # Looked up by its natural key, so that an amendment loaded twice adds it once.
+        Discrepancy.objects.get_or_create(
             encounter=encounter,
+            source=source,
             field=DISCREPANCY_FIELDS.get(name, Discrepancy.Field.OTHER),
-            our_value=ours,
             their_value=theirs,
-            source=self.source(sources, row.get("source"), where),
-            our_source=self.source(sources, row.get("our_source"), where),
-            note=row.get("note") or f"{row.get('source')} gives {theirs}; the record has {ours}.",
+            defaults={
+                "our_value": ours,
+                "our_source": self.source(sources, row.get("our_source"), where),
+                "note": row.get("note")
+                or f"{row.get('source')} gives {theirs}; the record has {ours}.",
+            },
         )
 
     def initiator_source(self, encounter, sources, key, where):
@@ -345,6 +464,13 @@ class SeedLoader:
             if name in RECODED_FIELDS and stated[name] not in (None, ""):
                 after = getattr(encounter, name)
                 self.result.recoded.append((encounter.slug, name, stated[name], after))
+
+
+def messages(error):
+    """A ValidationError as one line: “field: message; …”."""
+    if hasattr(error, "message_dict"):
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+    return " ".join(error.messages)
 
 
 def term_model():

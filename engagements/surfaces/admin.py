@@ -79,11 +79,46 @@ class ParticipationInline(admin.TabularInline):
     fields = ["person", "side", "role", "office", "start_date", "end_date", "order"]
 
 
+# A readout's own record, kept apart from what every source has: only US and PRC readouts fill it
+# (constraint source_readout_fields_only_on_readouts), so it stays folded for other sources.
+SOURCE_FIELDSETS = [
+    (
+        None,
+        {
+            "fields": [
+                ("kind", "outlet"),
+                "title",
+                ("url", "published_on"),
+                "external_id",
+                "note",
+            ]
+        },
+    ),
+    (
+        "Readout (US or PRC official readouts only)",
+        {
+            "classes": ["collapse"],
+            "description": "The issuing body, the language and the text as published, with the "
+            "date and time the readout gives for itself. Where only the opening could be read, "
+            "paste that and tick “text is an excerpt”; the URL above gives the whole. Where the "
+            "text was read from a faithful copy, name who republished it and where.",
+            "fields": [
+                ("issuer", "language"),
+                "text",
+                "text_is_excerpt",
+                ("issued_on", "issued_time", "issued_time_zone"),
+                ("copy_outlet", "copy_url"),
+            ],
+        },
+    ),
+]
+
+
 class SourceInline(admin.StackedInline):
     model = Source
     formset = EncounterPartFormSet
     extra = 0
-    fields = [("kind", "outlet"), "title", ("url", "published_on"), "external_id", "note"]
+    fieldsets = SOURCE_FIELDSETS
 
 
 class QuoteInline(admin.StackedInline):
@@ -490,11 +525,13 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "kind", "published_on", "encounter"]
-    list_filter = ["kind"]
+    list_display = ["__str__", "kind", "issuer", "language", "text_is_excerpt", "published_on",
+                    "encounter"]  # fmt: skip
+    list_filter = ["kind", "issuer", "language", "text_is_excerpt"]
     list_select_related = ["encounter"]
-    search_fields = ["outlet", "title", "url", "external_id"]
+    search_fields = ["outlet", "title", "url", "copy_url", "external_id"]
     autocomplete_fields = ["encounter"]
+    fieldsets = [(None, {"fields": ["encounter"]}), *SOURCE_FIELDSETS]
 
 
 @admin.register(Quote)

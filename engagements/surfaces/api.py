@@ -334,7 +334,34 @@ class ParticipantSerializer(serializers.ModelSerializer):
         fields = ["person", "side", "role", "office", "start_date", "end_date"]
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$", "nullable": True}
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time at the place, HH:MM:SS, without a UTC offset.
+
+    OpenAPI's `format: time` is RFC 3339's full-time, which requires an offset; a local start
+    time has none (the place says which zone), so the schema gives its pattern instead.
+    """
+
+
 class SourceSerializer(serializers.ModelSerializer):
+    """A source; an official readout also carries its record: issuer, language, the text as
+    published (or its opening: text_is_excerpt), the date and time it gives, and the faithful
+    copy it was read from. The other sources leave these empty."""
+
+    # A plain string: an enum here would collide in the schema with the participants' "side".
+    side = serializers.CharField(
+        read_only=True,
+        help_text="Whose official readout this is: “us”, “prc”, or empty for other sources.",
+    )
+    issued_time = LocalTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="The clock time the readout gives for itself, HH:MM:SS in issued_time_zone; "
+        "null if it gives none.",
+    )
+
     class Meta:
         model = Source
         fields = [
@@ -346,6 +373,16 @@ class SourceSerializer(serializers.ModelSerializer):
             "published_on",
             "external_id",
             "note",
+            "side",
+            "issuer",
+            "language",
+            "text",
+            "text_is_excerpt",
+            "issued_on",
+            "issued_time",
+            "issued_time_zone",
+            "copy_outlet",
+            "copy_url",
         ]
 
 
@@ -426,17 +463,6 @@ CitationLinks = inline_serializer(
         "csl_json": serializers.URLField(),
     },
 )
-
-
-@extend_schema_field(
-    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$", "nullable": True}
-)
-class LocalTimeField(serializers.TimeField):
-    """A wall-clock time at the place, HH:MM:SS, without a UTC offset.
-
-    OpenAPI's `format: time` is RFC 3339's full-time, which requires an offset; a local start
-    time has none (the place says which zone), so the schema gives its pattern instead.
-    """
 
 
 class EncounterSerializer(EncounterSummarySerializer):

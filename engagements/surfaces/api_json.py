@@ -186,6 +186,16 @@ def source(source):
         "published_on": _date(source.published_on),
         "external_id": source.external_id,
         "note": source.note,
+        "side": source.side,
+        "issuer": source.issuer,
+        "language": source.language,
+        "text": source.text,
+        "text_is_excerpt": source.text_is_excerpt,
+        "issued_on": _date(source.issued_on),
+        "issued_time": local_time(source.issued_time),
+        "issued_time_zone": source.issued_time_zone,
+        "copy_outlet": source.copy_outlet,
+        "copy_url": source.copy_url,
     }
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engagements.models import Encounter, Participation, Side
+from engagements.models import Encounter, Participation, Side, Source
 
 # Cells holding several items separated by ITEM_SEPARATOR; an item's parts by PART_SEPARATOR.
 #   topics:     "Climate; Trade"                      (topic names or slugs)
@@ -109,6 +109,19 @@ def discrepancy_items(encounter):
         )
         items.append(item.replace(ITEM_SEPARATOR, ","))
     return items
+
+
+def readouts_of(encounter, kind):
+    """The encounter's official readouts of one side (from the export's prefetched sources)."""
+    return [source for source in encounter.sources.all() if source.kind == kind]
+
+
+def _has_readout(kind):
+    return lambda e, _: "yes" if readouts_of(e, kind) else "no"
+
+
+def _readout_urls(kind):
+    return lambda e, _: [source.url for source in readouts_of(e, kind) if source.url]
 
 
 def topic_names(encounter):
@@ -267,6 +280,29 @@ EXPORT_ONLY_COLUMNS = [
         "topic_slugs",
         "Topic identifiers (as in /topics/<slug>/), in the order of `topics`.",
         lambda e, _: [topic.slug for topic in e.topics.all()],
+        many=True,
+    ),
+    Column(
+        "us_readout",
+        "yes when the record cites a US official readout (its text, where stored, is in "
+        "/readouts.jsonl), else no.",
+        _has_readout(Source.Kind.US_READOUT),
+    ),
+    Column(
+        "prc_readout",
+        "yes when the record cites a PRC official readout, else no.",
+        _has_readout(Source.Kind.PRC_READOUT),
+    ),
+    Column(
+        "us_readout_urls",
+        "Official addresses of the US readouts (none where no address was seen).",
+        _readout_urls(Source.Kind.US_READOUT),
+        many=True,
+    ),
+    Column(
+        "prc_readout_urls",
+        "Official addresses of the PRC readouts (none where no address was seen).",
+        _readout_urls(Source.Kind.PRC_READOUT),
         many=True,
     ),
     Column(

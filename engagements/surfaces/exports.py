@@ -1,4 +1,5 @@
-"""The encounter export: one row per encounter, as CSV or as a JSON array.
+"""The encounter export: one row per encounter, as CSV or as a JSON array; and the readouts
+corpus, /readouts.jsonl: one line per official readout of the matching encounters.
 
 The columns are defined once, in surfaces/csv_columns.py: the bulk import's columns, in its
 format, then the export-only research columns. So an exported CSV can be imported again.
@@ -11,6 +12,7 @@ the number of encounters exported.
 import csv
 import json
 
+from django import forms
 from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
@@ -45,7 +47,9 @@ def with_export_data(queryset):
             to_attr="principal_participations",
         ),
         "topics",
-        Prefetch("sources", queryset=Source.objects.only("id", "encounter_id", "outlet", "url")),
+        Prefetch(
+            "sources", queryset=Source.objects.only("id", "encounter_id", "kind", "outlet", "url")
+        ),
         Prefetch(
             "discrepancies",
             queryset=Discrepancy.objects.select_related("source").only(
@@ -112,8 +116,8 @@ def json_chunks(queryset, request):
     yield "\n]\n"
 
 
-def filename(extension):
-    return f"encounters-{timezone.localdate():%Y-%m-%d}.{extension}"
+def filename(extension, name="encounters"):
+    return f"{name}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
 def filter_errors(filterset):
@@ -121,7 +125,7 @@ def filter_errors(filterset):
     return {field: list(messages) for field, messages in filterset.errors.items()}
 
 
-def _export(request, extension, content_type, write):
+def _export(request, extension, content_type, write, name="encounters"):
     filterset, queryset = filter_encounters(request.GET)
     if not filterset.is_valid():
         return bad_parameters(filterset, extension)
@@ -132,13 +136,17 @@ def _export(request, extension, content_type, write):
         return exports_busy(request)
     chunks = HeldWhileStreaming(write(queryset, request), slots)
     response = StreamingHttpResponse(chunks, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename(extension)}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename(extension, name)}"'
     return response
 
 
 def bad_parameters(filterset, extension):
-    errors = filter_errors(filterset)
-    if extension == "json":
+    return bad_values(filter_errors(filterset), extension)
+
+
+def bad_values(errors, extension):
+    """400 naming each bad parameter: JSON for the JSON exports, plain text otherwise."""
+    if extension in ("json", "jsonl"):
         return JsonResponse(errors, status=400, json_dumps_params={"ensure_ascii": False})
     lines = ["Bad filter parameters:"]
     lines += [f"{field}: {message}" for field, messages in errors.items() for message in messages]
@@ -157,3 +165,80 @@ def encounters_csv(request):
 def encounters_json(request):
     """/encounters.json: the same rows as /encounters.csv, as one JSON array of objects."""
     return _export(request, "json", "application/json; charset=utf-8", json_chunks)
+
+
+# The readouts corpus -----------------------------------------------------------------------------
+
+
+class ReadoutChoice(forms.Form):
+    """Which of the matching encounters' readouts a line is written for (each repeatable; any of
+    the values). The encounters themselves are chosen by the list's FilterSet."""
+
+    side = forms.MultipleChoiceField(required=False, choices=[("us", "US"), ("prc", "PRC")])
+    language = forms.MultipleChoiceField(required=False, choices=Source.Language.choices)
+    issuer = forms.MultipleChoiceField(required=False, choices=Source.Issuer.choices)
+
+    def readouts(self):
+        """The Source rows to write, as a queryset to prefetch."""
+        data = self.cleaned_data
+        sides = data["side"] or ["us", "prc"]
+        kinds = [kind for kind in Source.READOUT_KINDS if Source(kind=kind).side in sides]
+        readouts = Source.objects.filter(kind__in=kinds)
+        if data["language"]:
+            readouts = readouts.filter(language__in=data["language"])
+        if data["issuer"]:
+            readouts = readouts.filter(issuer__in=data["issuer"])
+        # US readouts first, as on the pages: "us_readout" sorts after "prc_readout".
+        return readouts.order_by("-kind", "issued_on", "id")
+
+
+def readout_line(encounter, source):
+    return {
+        "encounter": encounter.slug,
+        "encounter_title": encounter.title,
+        "encounter_start_date": encounter.start_date.isoformat(),
+        "encounter_level": encounter.level,
+        "encounter_kind": encounter.kind,
+        "side": source.side,
+        "issuer": source.issuer,
+        "outlet": source.outlet,
+        "language": source.language,
+        "title": source.title,
+        "issued_on": source.issued_on.isoformat() if source.issued_on else None,
+        "issued_time": source.issued_time.strftime("%H:%M") if source.issued_time else None,
+        "issued_time_zone": source.issued_time_zone,
+        "url": source.url,
+        "copy_outlet": source.copy_outlet,
+        "copy_url": source.copy_url,
+        "text_is_excerpt": source.text_is_excerpt,
+        "text": source.text,
+    }
+
+
+def readout_lines(readouts):
+    def write(queryset, _request):
+        encounters = queryset.only("id", "slug", "title", "start_date", "level", "kind")
+        encounters = encounters.prefetch_related(
+            Prefetch("sources", queryset=readouts, to_attr="exported_readouts")
+        )
+        for encounter in encounters.iterator(chunk_size=settings.EXPORT_CHUNK_SIZE):
+            for source in encounter.exported_readouts:
+                yield json.dumps(readout_line(encounter, source), ensure_ascii=False) + "\n"
+
+    return write
+
+
+@require_safe
+def readouts_jsonl(request):
+    """/readouts.jsonl: the official readouts of every published encounter matching the list's
+    filters, one JSON object per line, in the list's order (docs/researchers.md)."""
+    choice = ReadoutChoice(request.GET)
+    if not choice.is_valid():
+        return bad_values({field: list(errors) for field, errors in choice.errors.items()}, "jsonl")
+    return _export(
+        request,
+        "jsonl",
+        "application/jsonl; charset=utf-8",
+        readout_lines(choice.readouts()),
+        name="readouts",
+    )

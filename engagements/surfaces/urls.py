@@ -58,6 +58,7 @@ urlpatterns += [
     ),
     path("encounters.csv", exports.encounters_csv, name="encounter-export-csv"),
     path("encounters.json", exports.encounters_json, name="encounter-export-json"),
+    path("readouts.jsonl", exports.readouts_jsonl, name="readout-export-jsonl"),
     path("feeds/encounters.atom", feeds.encounter_feed, name="encounter-feed"),
     path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
     *api.urlpatterns,

@@ -398,5 +398,6 @@ class CoverageView(TemplateView):
         context.update(
             statements=coverage.statements_with_counts(published),
             bases=coverage.BASES,
+            readouts=coverage.readout_coverage(published),
         )
         return context
