@@ -152,11 +152,11 @@ def test_an_initiator_without_a_supporting_source():
 
 
 def prc_readout(encounter, **fields):
-    return SourceFactory(
-        encounter=encounter, kind="prc_readout", issuer="prc_mfa", language="zh",
-        outlet="MFA", url="https://www.mfa.gov.cn/x",
-        **{"text": "国家主席习近平应约同美国总统拜登通电话。", **fields},
-    )  # fmt: skip
+    defaults = {
+        "kind": "prc_readout", "issuer": "prc_mfa", "language": "zh", "outlet": "MFA",
+        "url": "https://www.mfa.gov.cn/x", "text": "国家主席习近平应约同美国总统拜登通电话。",
+    }  # fmt: skip
+    return SourceFactory(encounter=encounter, **{**defaults, **fields})
 
 
 def test_a_readout_saying_who_asked_while_the_initiator_is_unknown():

@@ -114,6 +114,27 @@ def test_detail_queries_do_not_grow_with_participants(client):
     assert counts == [DETAIL_QUERIES] * 2
 
 
+# encounter, 6 prefetches (participants, topics, sources, quotes, discrepancies, sessions), topics
+# for the codebook's names
+ACCOUNTS_QUERIES = 8
+
+
+def test_accounts_page_queries_do_not_grow_with_readouts_or_quotes(client):
+    from tests.factories import QuoteFactory, SourceFactory
+
+    counts = []
+    for readouts in (1, 6):
+        encounter, people = encounter_with(2)
+        for n in range(readouts):
+            for kind in ("us_readout", "prc_readout"):
+                source = SourceFactory(
+                    encounter=encounter, kind=kind, text=f"台湾 climate {n}", language="en"
+                )
+                QuoteFactory(encounter=encounter, source=source, speaker=people[0])
+        counts.append(queries_for(client, reverse("encounter-accounts", args=[encounter.slug])))
+    assert counts == [ACCOUNTS_QUERIES] * 2
+
+
 # data version, kept facets, then the month grid (bounds, month chart and period marks in one
 # query), marks, principals and leader gaps
 TIMELINE_QUERIES = 1 + KEPT_FACET_QUERIES + 4

@@ -226,6 +226,16 @@ def test_attach_source_is_idempotent_by_url():
     assert first.side == "prc" and first.is_readout
 
 
+def test_attach_source_takes_an_unsaved_source_as_the_intake_builds_it():
+    encounter = call()
+    fields = {**PRC_READOUT, "issued_on": datetime.date(2021, 9, 10)}
+    source = encounter.attach_source(Source(**fields))
+    assert source.pk and source.encounter_id == encounter.pk
+    assert encounter.attach_source(Source(**fields)).pk == source.pk
+    assert encounter.attach_source(source) is source
+    assert encounter.sources.count() == 1
+
+
 def test_attach_source_completes_a_stored_copy_of_the_official_address():
     encounter = call()
     stored = SourceFactory(

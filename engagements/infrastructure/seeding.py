@@ -327,6 +327,9 @@ class SeedLoader:
         }
         if unknown:
             self.fail(where, f"unknown keys {', '.join(sorted(unknown))}.")
+        # Earlier rows of this run may have changed it through other instances (sources bump
+        # its version, the rules recode it): merge into what is stored.
+        encounter.refresh_from_db()
         try:
             with transaction.atomic():
                 self.amend(encounter, row, where)
