@@ -234,3 +234,49 @@ def test_seed_dates_and_duration_types_are_stored(tmp_path):
     talks = Encounter.objects.get(slug="sullivan-test-talks-zurich-2021-10-06")
     assert talks.start_date == datetime.date(2021, 10, 6)
     assert talks.end_date == talks.start_date
+
+
+def test_an_amendment_fills_the_other_capitals_date_of_an_encounter_created_in_the_same_run(
+    tmp_path,
+):
+    """A file may amend an encounter an earlier file of the same run created (the sweep's
+    amendments do): the fill compares dates, so the encounter is read back, not reused as built."""
+    base = coverage_file(tmp_path, name="coverage-a.json")
+    amend = tmp_path / "coverage-b.json"
+    amend.write_text(
+        json.dumps(
+            {
+                "amendments": [
+                    {
+                        "encounter": "sullivan-test-talks-zurich-2021-10-06",
+                        "sources": [
+                            {
+                                "key": "r1",
+                                "kind": "prc_readout",
+                                "issuer": "prc_mfa",
+                                "language": "zh",
+                                "outlet": "Ministry of Foreign Affairs of the PRC",
+                                "title": "杨洁篪同沙利文会晤",
+                                "url": "https://www.fmprc.gov.cn/test/20211006.shtml",
+                                "text": "10月6日，杨洁篪同沙利文在苏黎世会晤。",
+                                "text_is_excerpt": True,
+                                "issued_on": "2021-10-06",
+                                "issued_time_zone": "Asia/Shanghai",
+                            }
+                        ],
+                        "fill": {
+                            "beijing_date": "2021-10-06",
+                            "beijing_date_note": "PRC readout: 6 October.",
+                            "source": "r1",
+                        },
+                    }
+                ]
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    SeedLoader([SEED_FILE, base, amend]).run()
+    talks = Encounter.objects.get(slug="sullivan-test-talks-zurich-2021-10-06")
+    assert talks.beijing_date == datetime.date(2021, 10, 6)
+    assert talks.sources.filter(kind="prc_readout", issuer="prc_mfa").count() == 1

@@ -154,6 +154,36 @@ LEADER_LINES_1989_2020 = [
 ]
 
 
+# Issue 20's sweep (engagements/fixtures/coverage/SWEEP-2021-2026.md): contacts of 2021–2025 the
+# record lacked, and the record after 24 Nov 2025, where it used to stop.
+SWEEP_2021_2025 = [
+    "blinken-yang-phone-call-2021-06-11",
+    "blinken-wang-yi-phone-call-2021-08-16",
+    "blinken-wang-yi-phone-call-2021-08-29",
+    "blinken-wang-yi-phone-call-2022-02-21",
+    "blinken-wang-yi-phone-call-2022-03-05",
+    "yellen-liu-he-video-call-2022-07-04",
+    "tai-wang-wentao-meeting-bangkok-2022-11-18",
+    "blinken-wang-yi-phone-call-2023-10-14",
+    "blinken-wang-yi-phone-call-2023-12-06",
+    "raimondo-wang-wentao-phone-call-2024-01-10",
+    "tai-wang-wentao-meeting-abu-dhabi-2024-02-26",
+    "blinken-wang-yi-phone-call-2024-04-11",
+    "liu-zhenmin-visit-us-2024-05-07",
+    "raimondo-wang-wentao-phone-call-2024-10-08",
+    "bessent-he-lifeng-video-call-2025-02-21",
+]
+SWEEP_2026 = [
+    "bessent-greer-he-lifeng-video-call-2025-12-05",
+    "bessent-he-lifeng-meeting-davos-2026-01-19",
+    "trump-xi-phone-call-2026-02-04",
+    "rubio-wang-yi-meeting-munich-2026-02-13",
+    "us-china-trade-talks-paris-2026-03-15",
+    "trump-visit-beijing-2026-05-13",
+    "trump-xi-talks-beijing-2026-05-14",
+]
+
+
 def test_the_shipped_record(client, full_record):
     published = Encounter.objects.published()
     with_url = published.filter(sources__url__gt="").distinct()
@@ -170,6 +200,18 @@ def test_the_shipped_record(client, full_record):
     curated = published.filter(provenance=Encounter.Provenance.CURATED)
     assert not curated.exclude(pk__in=with_url.values("pk")).exists()
 
+    # The sweep's rows are published with a source that has a URL; the record runs past
+    # 24 Nov 2025 (7 rows, one of them a session of Trump's state visit to Beijing).
+    sweep = with_url.filter(slug__in=SWEEP_2021_2025 + SWEEP_2026)
+    assert set(sweep.values_list("slug", flat=True)) == set(SWEEP_2021_2025 + SWEEP_2026)
+    after_busan_call = published.filter(start_date__gt=datetime.date(2025, 11, 24))
+    assert set(after_busan_call.values_list("slug", flat=True)) >= set(SWEEP_2026)
+    talks = published.get(slug="trump-xi-talks-beijing-2026-05-14")
+    assert talks.parent.slug == "trump-visit-beijing-2026-05-13"
+    # Initiators come from the readouts' words only: 应约 in the PRC account means the US asked.
+    assert published.get(slug="blinken-wang-yi-phone-call-2022-03-05").initiated_by == "us"
+    assert published.get(slug="trump-xi-phone-call-2026-02-04").initiated_by == "unknown"
+
     # The gap figures, counted only where the record is complete.
     bali = client.get(reverse("encounter-detail", args=["biden-xi-meeting-bali-2022-11-14"]))
     assert "<strong>109 days</strong> since the previous leader-level call or meeting" in (
@@ -178,6 +220,11 @@ def test_the_shipped_record(client, full_record):
     assert bali.context["previous_at_level"].slug == "biden-xi-phone-call-2022-07-28"
     september = client.get(reverse("encounter-detail", args=["biden-xi-phone-call-2021-09-09"]))
     assert september.context["days_since_previous_at_level"] == 211
+    # Rome, 14 Mar 2022, came 9 days after the Blinken–Wang Yi call of 5 Mar (issue 20 found the
+    # page saying 47 before the call was in the record).
+    rome = client.get(reverse("encounter-detail", args=["sullivan-yang-talks-rome-2022-03-14"]))
+    assert rome.context["previous_at_level"].slug == "blinken-wang-yi-phone-call-2022-03-05"
+    assert rome.context["days_since_previous_at_level"] == 9
     timeline = build_timeline(published, {})
     boundary = coverage.LEADER_COMPLETE_FROM
     for gap in timeline.gaps:

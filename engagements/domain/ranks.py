@@ -81,6 +81,8 @@ _TABLE = {
     ],
     ENVOY: [
         "Special Presidential Envoy for Climate",
+        # Podesta held the climate portfolio after Kerry (2024), under this title.
+        "Senior Advisor to the President for International Climate Policy",
         "China's Special Envoy for Climate Change",
         "Special Envoy for Climate Change",
         "Special Representative for North Korea Policy",

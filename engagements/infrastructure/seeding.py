@@ -328,7 +328,9 @@ class SeedLoader:
         """Add to an encounter already recorded (the data-format's "amendments")."""
         slug = row.get("encounter")
         where = f"amendment of {slug}"
-        encounter = self.encounters.get(slug) or Encounter.objects.filter(slug=slug).first()
+        # Read it back from the database, not from this run's cache: an encounter created earlier
+        # in the run still holds its dates as the file's strings, which the fill compares.
+        encounter = Encounter.objects.filter(slug=slug).first()
         if encounter is None:
             self.fail(where, "no encounter has this slug (it must exist or be listed earlier).")
         unknown = set(row) - {
