@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from engagements.domain import capitals, ranks
-from engagements.domain.links import slug_url
+from engagements.domain.links import make_slug, slug_url
 
 # The text search configuration of the stored tsvector; queries must use the same one.
 SEARCH_CONFIG = "english"
@@ -428,8 +428,8 @@ class Encounter(models.Model):
     slug = models.SlugField(
         max_length=200,
         unique=True,
-        help_text="Permanent URL name; filled from the title and date. Do not change it once "
-        "published: researchers cite it.",
+        help_text="Permanent URL name; leave empty to fill it from the title and date (a dash "
+        "between words becomes a hyphen). Do not change it once published: researchers cite it.",
     )
     kind = models.CharField(max_length=20, choices=Kind, help_text="How the two sides met.")
     venue = models.CharField(
@@ -703,6 +703,8 @@ class Encounter(models.Model):
     def save(self, *args, **kwargs):
         if self.end_date is None:
             self.end_date = self.start_date
+        if not self.slug:
+            self.slug = self.slug_for(self.title, self.start_date)
         self.apply_date_rules()
         if self.is_published and self.published_at is None:
             self.published_at = timezone.now()
@@ -714,6 +716,11 @@ class Encounter(models.Model):
 
     def get_absolute_url(self):
         return slug_url("encounter-detail", self.slug)
+
+    @staticmethod
+    def slug_for(title, start_date):
+        """The slug a new encounter gets from its title and first day."""
+        return make_slug(title, start_date)
 
     def clean(self):
         if self.end_date is None and self.start_date is not None:

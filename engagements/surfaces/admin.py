@@ -122,7 +122,8 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
         'Full-text search (web syntax: climate -Kerry, "joint statement") or an exact slug.'
     )
     date_hierarchy = "start_date"
-    prepopulated_fields = {"slug": ["title", "start_date"]}
+    # No prepopulated slug: the admin's script drops a dash between words ("rubiowang-yi");
+    # the form fills an empty slug with Encounter.slug_for() instead.
     autocomplete_fields = ["place", "topics", "parent"]
     inlines = [ParticipationInline, SourceInline, QuoteInline]
     readonly_fields = ["cameo_code", "derived_level", "published_at", "created_at", "updated_at"]
