@@ -84,3 +84,59 @@ def test_add_form_fills_an_empty_slug_keeping_words_across_the_en_dash(admin_cli
     # The add page no longer runs the admin's own slug script, which drops the dash.
     page = admin_client.get(reverse("admin:engagements_encounter_add"))
     assert "#id_slug" not in page.context["prepopulated_fields_json"]
+
+
+def test_history_shows_changes_in_full_and_related_rows_by_name(admin_client, seeded):
+    from engagements.models import Quote, Source
+
+    encounter = Encounter.objects.filter(sources__isnull=False).first()
+    summary = "A made-up summary that runs on for well over a hundred characters, " * 3
+    encounter.summary = summary + "and ends in the editorial workflow"
+    encounter.save()
+    source = encounter.sources.first()
+    quote = Quote.objects.create(encounter=encounter, text="We talked.", speaker_description="x")
+    quote.source = source
+    quote.save()
+    response = admin_client.get(reverse("admin:engagements_encounter_history", args=[encounter.pk]))
+    page = response.content.decode()
+    assert "and ends in the editorial workflow" in page
+    assert "chars]" not in page
+    assert f"→ {source.pk}<" not in page and f"→ {source.pk};" not in page
+    assert str(Source.objects.get(pk=source.pk)) in page
+
+
+def test_delete_confirmation_names_topics(admin_client, seeded):
+    encounter = Encounter.objects.filter(topics__isnull=False).first()
+    topic = encounter.topics.first()
+    response = admin_client.get(reverse("admin:engagements_encounter_delete", args=[encounter.pk]))
+    page = response.content.decode()
+    assert "Encounter_topics object" not in page
+    assert topic.name in page
+
+
+def test_changelist_search_for_a_slug_beginning_with_hyphens(admin_client, seeded):
+    encounter = Encounter.objects.first()
+    start = "-".join(encounter.slug.split("-")[:3])
+    response = admin_client.get(reverse("admin:engagements_encounter_changelist"), {"q": start})
+    assert encounter in response.context["cl"].result_list
+
+
+def test_admin_index_lists_what_waits_for_review_and_links_the_data_check(client, seeded):
+    from tests.conftest import make_staff
+
+    waiting = Encounter.objects.first()
+    Encounter.objects.filter(pk=waiting.pk).update(status="review")
+    client.force_login(make_staff("pat", "Publishers"))
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "Waiting for review (1)" in page
+    assert reverse("admin:engagements_encounter_change", args=[waiting.pk]) in page
+    assert reverse("data-check") in page
+    client.force_login(make_staff("eddie", "Editors"))
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "Waiting for review" not in page and reverse("data-check") in page
+
+
+def test_favicon_ico_leads_to_the_icon(client):
+    response = client.get("/favicon.ico", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain and response.redirect_chain[0][0].endswith(".svg")

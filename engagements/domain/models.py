@@ -217,6 +217,10 @@ class Person(models.Model):
 
 
 class EncounterQuerySet(models.QuerySet):
+    def waiting_for_review(self):
+        """Submitted by an editor, not yet published: a publisher's work, oldest change first."""
+        return self.filter(status=Encounter.Status.REVIEW).order_by("updated_at", "id")
+
     def published(self):
         return self.filter(published())
 
@@ -1014,6 +1018,15 @@ class OfficeTerm(models.Model):
         return (self.start_date is None or self.start_date <= date) and (
             self.end_date is None or date <= self.end_date
         )
+
+
+def _topic_link_label(link):
+    """An encounter's link to a topic in words: the topic's name, not "Encounter_topics
+    object (497)" (the admin's delete confirmation lists every link it removes)."""
+    return f"{link.topic.name}"
+
+
+Encounter.topics.through.__str__ = _topic_link_label
 
 
 class ParticipationQuerySet(models.QuerySet):

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -12,7 +14,8 @@ from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV
-from simple_history.admin import SimpleHistoryAdmin
+from simple_history.admin import SimpleHistoryAdmin as LibraryHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from engagements.domain.checks import find_problems
 from engagements.domain.editorial import (
@@ -39,6 +42,22 @@ from engagements.surfaces.importing import EncounterResource, Preview, UploadExp
 
 admin.site.site_header = "US–China Engagement Tracker: editors"
 admin.site.site_title = "Engagement Tracker admin"
+
+
+class SimpleHistoryAdmin(LibraryHistoryAdmin):
+    """django-simple-history's admin, showing each change in full.
+
+    Its default cuts values to 100 characters ("A mad[39 chars]kflow"), which hides what an
+    editor changed in a summary; related rows are shown by name, never by id.
+    """
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoricalRecordContextHelper(
+            self.model, historical_record, max_displayed_delta_change_chars=SHOW_IN_FULL
+        )
+
+
+SHOW_IN_FULL = 1_000_000
 
 
 class EstimatedCountPaginator(Paginator):
@@ -216,8 +235,14 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
         """Search the stored tsvector (GIN index) rather than ILIKE over every row."""
         if not search_term.strip():
             return queryset, False
-        query = SearchQuery(search_term, search_type="websearch", config=SEARCH_CONFIG)
-        by_slug = queryset.filter(slug=search_term.strip())
+        term = search_term.strip()
+        if SLUG_LIKE.fullmatch(term):
+            # A slug or its beginning: in web syntax "-import" would mean "without import".
+            words = SearchQuery(term.replace("-", " "), config=SEARCH_CONFIG)
+            by_slug = queryset.filter(slug__startswith=term)
+            return queryset.filter(search_vector=words) | by_slug, False
+        query = SearchQuery(term, search_type="websearch", config=SEARCH_CONFIG)
+        by_slug = queryset.filter(slug=term)
         return queryset.filter(search_vector=query) | by_slug, False
 
     def view_on_site(self, obj):
@@ -384,6 +409,8 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
         return super().process_result(result, request)
 
 
+SLUG_LIKE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+
 PART_HISTORIES = [
     (Participation, "Participants", ["person"]),
     (Source, "Sources", []),
@@ -404,12 +431,17 @@ def describe_part_history(records):
         older = next((r for r in records[index + 1 :] if r.id == record.id), None)
         changes = ""
         if record.history_type == "~" and older is not None:
-            delta = record.diff_against(older)
+            # Related rows as objects, shown by name (a quote's source), not as raw ids.
+            delta = record.diff_against(older, foreign_keys_are_objs=True)
             changes = "; ".join(
-                f"{c.field}: {c.old or '—'} → {c.new or '—'}" for c in delta.changes
+                f"{c.field}: {shown(c.old)} → {shown(c.new)}" for c in delta.changes
             )
         rows.append({"record": record, "object": part_record_label(record), "changes": changes})
     return rows
+
+
+def shown(value):
+    return "—" if value in (None, "") else str(value)
 
 
 def part_record_label(record):

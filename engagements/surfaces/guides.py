@@ -10,8 +10,9 @@ import functools
 import markdown
 import nh3
 from django.conf import settings
+from django.templatetags.static import static
 from django.utils.safestring import mark_safe
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 RESEARCHERS_GUIDE = "docs/researchers.md"
 GUIDE_TAGS = {
@@ -39,3 +40,12 @@ class AboutDataView(TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(guide=render_guide(RESEARCHERS_GUIDE), **kwargs)
+
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers and feed readers ask for whatever the page says: the SVG."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("img/favicon.svg")

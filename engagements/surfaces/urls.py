@@ -60,5 +60,6 @@ urlpatterns += [
     path("encounters.json", exports.encounters_json, name="encounter-export-json"),
     path("feeds/encounters.atom", feeds.encounter_feed, name="encounter-feed"),
     path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
+    path("favicon.ico", guides.FaviconView.as_view(), name="favicon"),
     *api.urlpatterns,
 ]
