@@ -446,6 +446,7 @@ class Importer:
             end_date=end,
             place=self.place(place_key) if place_key else None,
             status=Encounter.Status.PUBLISHED,
+            published_on_load=True,
             provenance=Encounter.Provenance.HSG,
         )
 

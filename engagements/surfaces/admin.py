@@ -29,12 +29,14 @@ from engagements.domain.signals import encounter_changes_batched
 from engagements.hsg.report import build_report
 from engagements.models import (
     SEARCH_CONFIG,
+    CorrectionRequest,
     Discrepancy,
     Encounter,
     Participation,
     Person,
     Place,
     Quote,
+    RemovedEncounter,
     Source,
     Topic,
 )
@@ -546,6 +548,39 @@ class DiscrepancyAdmin(SimpleHistoryAdmin):
     search_fields = ["our_value", "their_value", "note", "encounter__title", "source__external_id"]
     autocomplete_fields = ["encounter", "source", "our_source"]
     readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(CorrectionRequest)
+class CorrectionRequestAdmin(admin.ModelAdmin):
+    """Readers' error reports: read, act on the encounter, then close with a note.
+
+    The reader's text is shown as text (escaped), never as markup, and cannot be edited."""
+
+    list_display = ["encounter", "created_at", "status", "opening"]
+    list_filter = ["status"]
+    list_select_related = ["encounter"]
+    search_fields = ["text", "encounter__title", "encounter__slug"]
+    readonly_fields = ["encounter", "text", "contact", "created_at"]
+    fields = ["encounter", "created_at", "text", "contact", "status", "editor_note"]
+
+    def has_add_permission(self, request):
+        return False  # readers send them from the encounter's page
+
+    @admin.display(description="Report")
+    def opening(self, obj):
+        return obj.text if len(obj.text) <= 80 else obj.text[:77] + "…"
+
+
+@admin.register(RemovedEncounter)
+class RemovedEncounterAdmin(admin.ModelAdmin):
+    """Deleted published encounters: their permalinks answer 410 Gone with the note."""
+
+    list_display = ["title", "slug", "start_date", "removed_at"]
+    search_fields = ["title", "slug"]
+    readonly_fields = ["slug", "title", "start_date", "removed_at"]
+
+    def has_add_permission(self, request):
+        return False  # made when a published encounter is deleted
 
 
 class HsgReportView(TemplateView):

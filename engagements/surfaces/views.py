@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db.models import Count, Max, Min
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect, QueryDict
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
@@ -18,7 +18,15 @@ from engagements.domain.filters import (
 from engagements.domain.models import current_slug, published
 from engagements.domain.timeline import LANES_BY, build_timeline
 from engagements.infrastructure.derived import DerivedCache
-from engagements.models import Encounter, Participation, Person, Side, Source, Topic
+from engagements.models import (
+    Encounter,
+    Participation,
+    Person,
+    RemovedEncounter,
+    Side,
+    Source,
+    Topic,
+)
 from engagements.surfaces.pagination import ListPaginator
 
 
@@ -188,9 +196,15 @@ class EncounterDetailView(DetailView):
         except Http404:
             # A slug the encounter had before: cited permalinks keep working.
             slug = current_slug(kwargs["slug"])
-            if slug is None:
+            if slug is not None:
+                return HttpResponsePermanentRedirect(reverse("encounter-detail", args=[slug]))
+            removed = RemovedEncounter.objects.filter(slug=kwargs["slug"]).first()
+            if removed is None:
                 raise
-            return HttpResponsePermanentRedirect(reverse("encounter-detail", args=[slug]))
+            # A cited permalink of a deleted published encounter: 410 Gone, saying why.
+            return render(
+                request, "engagements/encounter_gone.html", {"removed": removed}, status=410
+            )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -292,32 +306,6 @@ class PersonListView(ListView):
     context_object_name = "people"
     paginate_by = 100
 
-    def add_by_name(self, request):
-        """A name typed into a facet's "add" box: the same page with that person's or topic's
-        slug added when one matches, else None and the page lists the matches to choose from."""
-        for box, param in ADD_BY_NAME.items():
-            text = request.GET.get(box, "").strip()
-            if not text:
-                continue
-            found = find_by_name(param, text)
-            params = request.GET.copy()
-            params.pop("page", None)
-            for name in ADD_BY_NAME:
-                params.pop(name, None)
-            if len(found) == 1:
-                if found[0][0] not in params.getlist(param):
-                    params.appendlist(param, found[0][0])
-                return HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
-            self.name_lookup = {
-                "param": param,
-                "text": text,
-                "choices": [
-                    (label, f"{request.path}?{with_value(params, param, slug)}")
-                    for slug, label in found
-                ],
-            }
-        return None
-
     paginator_class = ListPaginator
 
     def get(self, request, *args, **kwargs):
@@ -339,38 +327,12 @@ class PersonListView(ListView):
 
     def people(self):
         # Counts and first and last dates are kept by the database: no aggregate here.
-        return Person.objects.with_published_counts().order_by("name")
+        return Person.objects.with_published_counts().by_family_name()
 
 
 class KeptCountMixin:
     """The encounters of one person or topic, paged: their number is kept by the database
     (PersonPublishedCount, TopicPublishedCount in domain/counts.py), so the pager counts none."""
-
-    def add_by_name(self, request):
-        """A name typed into a facet's "add" box: the same page with that person's or topic's
-        slug added when one matches, else None and the page lists the matches to choose from."""
-        for box, param in ADD_BY_NAME.items():
-            text = request.GET.get(box, "").strip()
-            if not text:
-                continue
-            found = find_by_name(param, text)
-            params = request.GET.copy()
-            params.pop("page", None)
-            for name in ADD_BY_NAME:
-                params.pop(name, None)
-            if len(found) == 1:
-                if found[0][0] not in params.getlist(param):
-                    params.appendlist(param, found[0][0])
-                return HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
-            self.name_lookup = {
-                "param": param,
-                "text": text,
-                "choices": [
-                    (label, f"{request.path}?{with_value(params, param, slug)}")
-                    for slug, label in found
-                ],
-            }
-        return None
 
     paginator_class = ListPaginator
 
