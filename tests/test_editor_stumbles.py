@@ -140,3 +140,28 @@ def test_favicon_ico_leads_to_the_icon(client):
     response = client.get("/favicon.ico", follow=True)
     assert response.status_code == 200
     assert response.redirect_chain and response.redirect_chain[0][0].endswith(".svg")
+
+
+def test_import_preview_shows_topics_principals_and_sources(publisher_client, db):
+    from tests.factories import PersonFactory, TopicFactory
+    from tests.test_import import csv_file, row, upload
+
+    TopicFactory(name="Climate", slug="climate")
+    PersonFactory(name="Antony Blinken", slug="antony-blinken", side="us")
+    PersonFactory(name="Wang Yi", slug="wang-yi", side="prc", aliases="Wang Yee")
+    preview = upload(publisher_client, csv_file(row()))
+    cells = preview.text.split('<table class="import-preview">')[1].split("</table>")[0]
+    assert "Climate" in cells
+    assert "Antony Blinken" in cells and "Wang Yi" in cells
+    assert "State Department" in cells
+
+
+def test_import_explains_a_violated_constraint_in_words(publisher_client, db):
+    from tests.test_import import csv_file, row, upload
+
+    page = upload(
+        publisher_client,
+        csv_file(row(start_date="2024-04-26", end_date="2024-04-20", topics="", principals="")),
+    ).text
+    assert "encounter_end_not_before_start" not in page
+    assert "The last day is before the first day" in page

@@ -1557,6 +1557,36 @@ def encounter_slug_changing(sender, instance, raw=False, update_fields=None, **k
         FormerSlug.objects.update_or_create(slug=stored, defaults={"encounter_id": instance.pk})
 
 
+# The encounter's named constraints in an editor's words, with the field each concerns: the
+# import's row errors (engagements/surfaces/importing.py) show these, not the names.
+CONSTRAINT_EXPLANATIONS = {
+    "encounter_end_not_before_start": (
+        "end_date",
+        "The last day is before the first day: give an end date on or after the start date, "
+        "or leave it empty for a single day.",
+    ),
+    "encounter_beijing_date_within_a_day": (
+        "beijing_date",
+        "Beijing's date must be within a day of the first day.",
+    ),
+    "encounter_washington_date_within_a_day": (
+        "washington_date",
+        "Washington's date must be within a day of the first day.",
+    ),
+    "encounter_level_override_has_reason": (
+        "level",
+        "The level differs from the one the principals' offices give: give the reason in "
+        "the level override reason, or leave the level to the rule.",
+    ),
+    "encounter_duration_positive": ("duration_minutes", "The duration must be positive."),
+    "encounter_not_its_own_parent": ("parent", "An encounter cannot be its own parent."),
+    "encounter_published_has_published_at": (
+        "status",
+        "A published encounter needs its publication time.",
+    ),
+}
+
+
 class CorrectionRequest(models.Model):
     """A reader's report of an error in a published encounter, for the editors.
 

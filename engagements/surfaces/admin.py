@@ -53,6 +53,10 @@ class SimpleHistoryAdmin(LibraryHistoryAdmin):
     editor changed in a summary; related rows are shown by name, never by id.
     """
 
+    # The library's list with its one inline style removed (the Content-Security-Policy refuses
+    # inline styles); otherwise the same template.
+    object_history_list_template = "admin/engagements/object_history_list.html"
+
     def get_historical_record_context_helper(self, request, historical_record):
         return HistoricalRecordContextHelper(
             self.model, historical_record, max_displayed_delta_change_chars=SHOW_IN_FULL
