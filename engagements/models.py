@@ -10,6 +10,7 @@ from engagements.domain.counts import (
 )
 from engagements.domain.models import (
     SEARCH_CONFIG,
+    CorrectionRequest,
     Discrepancy,
     Encounter,
     FormerSlug,
@@ -18,6 +19,7 @@ from engagements.domain.models import (
     Person,
     Place,
     Quote,
+    RemovedEncounter,
     Side,
     Source,
     Topic,
@@ -25,6 +27,7 @@ from engagements.domain.models import (
 
 __all__ = [
     "SEARCH_CONFIG",
+    "CorrectionRequest",
     "Discrepancy",
     "Encounter",
     "EncounterLinks",
@@ -36,6 +39,7 @@ __all__ = [
     "Place",
     "PublishedFacetCount",
     "Quote",
+    "RemovedEncounter",
     "Side",
     "Source",
     "Topic",

@@ -12,11 +12,12 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
+from django.urls import reverse
 from django.views import defaults
 
 from engagements.infrastructure import errors
 from engagements.models import Encounter, Person, Topic
-from tests.factories import SourceFactory
+from tests.factories import EncounterFactory, SourceFactory
 
 VNU = settings.BASE_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -33,6 +34,14 @@ def with_change_log():
     encounter.save()
     SourceFactory(encounter=encounter)
     return encounter
+
+
+def removed_encounter_url():
+    """The address of a published encounter since deleted (it answers 410 Gone)."""
+    gone = EncounterFactory(title="Removed for the check")
+    url = gone.get_absolute_url()
+    gone.delete()
+    return url
 
 
 def public_pages(client):
@@ -52,12 +61,16 @@ def public_pages(client):
         "topics": "/topics/",
         "topic": topic.get_absolute_url(),
         "about": "/about/",
+        "list-table": "/encounters/?view=table",
+        "list-add-by-name": "/encounters/?add_person=a",
+        "report-error": reverse("encounter-report-error", args=[encounter.slug]),
+        "410": removed_encounter_url(),
         "404": "/no-such-page/",
     }
     pages = {}
     for name, url in urls.items():
         response = client.get(url)
-        assert response.status_code in (200, 400, 404), (name, response.status_code)
+        assert response.status_code in (200, 400, 404, 410), (name, response.status_code)
         pages[name] = response.content
     assert b"change-log-entries" in pages["detail"]
     request = RequestFactory().get("/")

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from django.db import connection, transaction
-from django.utils.text import slugify
 
 from engagements.domain import capitals, ranks
+from engagements.domain.links import make_slug
 from engagements.domain.models import compose_search_document
 from engagements.models import (
     Discrepancy,
@@ -333,7 +333,7 @@ def build_pools():
                 while year <= LAST_DAY.year:
                     term = rng.randint(shortest, longest)
                     name, name_zh, surname = _person_name(rng, side, used)
-                    slug = f"{PREFIX}{slugify(name)}-{len(people) + 1}"
+                    slug = f"{PREFIX}{make_slug(name)}-{len(people) + 1}"
                     people.append(
                         PoolPerson(
                             slug, name, name_zh, side, office, level, year, year + term, surname
@@ -344,7 +344,7 @@ def build_pools():
     for person in people:
         for year in range(max(person.start, FIRST_DAY.year), min(person.end, LAST_DAY.year) + 1):
             holders.setdefault((person.side, person.level, year), []).append(person)
-    topics = [(name, f"{PREFIX}{slugify(name)}", zh, w) for name, zh, w in TOPICS]
+    topics = [(name, f"{PREFIX}{make_slug(name)}", zh, w) for name, zh, w in TOPICS]
     return Pools(people=people, places=PLACES, topics=topics, holders=holders)
 
 
@@ -609,9 +609,7 @@ class Generator:
             end, datetime.time(rng.randint(0, 23), rng.randint(0, 59)), datetime.UTC
         ) + datetime.timedelta(days=rng.randint(0, 3))
         pk = self.next_encounter_id()
-        slug = (
-            f"{PREFIX}{self.seed}-{self.index}-{slugify(title.replace('–', ' '))}-{start:%Y-%m-%d}"
-        )
+        slug = f"{PREFIX}{self.seed}-{self.index}-{make_slug(title)}-{start:%Y-%m-%d}"
         slug = slug[:200]
         participations = []
         for side_order, (person, role) in enumerate(chosen):

@@ -71,7 +71,11 @@ class Submission:
         level_error = apply_level_rule(form, principals)
         if level_error:
             form.add_error("level", level_error)
-            errors.append("Not saved: the level contradicts the principals' offices (see Level).")
+            errors.append(
+                "Not saved: no level can be derived (see Level)."
+                if level_error == LEVEL_NOT_DERIVABLE
+                else "Not saved: the level contradicts the principals' offices (see Level)."
+            )
         if not form.instance.pk and not form.cleaned_data.get("confirm_not_duplicate"):
             form.duplicates = find_duplicates(
                 form.cleaned_data.get("start_date"), [p["person"] for p in principals]
@@ -84,6 +88,12 @@ class Submission:
                 )
                 errors.append("Not saved: this may duplicate an existing encounter.")
         return errors
+
+
+LEVEL_NOT_DERIVABLE = (
+    "No level can be derived: a side has no principal, or an office is not in the table of "
+    "ranks. Add the principals with their offices, or choose one."
+)
 
 
 def apply_level_rule(form, principals):
@@ -104,6 +114,12 @@ def apply_level_rule(form, principals):
     # Saved with the encounter, so that its row satisfies the override constraint.
     form.instance.derived_level = derived
     level = form.cleaned_data.get("level")
+    if not level:
+        # Left empty, as its help asks: the rule fills it in, or says why it cannot.
+        if not derived:
+            return LEVEL_NOT_DERIVABLE
+        form.cleaned_data["level"] = form.instance.level = derived
+        return None
     reason = (form.cleaned_data.get("level_override_reason") or "").strip()
     if not derived or reason or level == derived:
         return None
@@ -155,6 +171,12 @@ class EncounterAdminForm(forms.ModelForm):
         if not self.is_bound:
             self.initial["loaded_version"] = stored["version"] if stored else None
             self.initial["loaded_at"] = timezone.now().isoformat()
+        if "slug" in self.fields and not self.instance.pk:
+            # Filled from the title and date on save (Encounter.slug_for), or typed.
+            self.fields["slug"].required = False
+        if "level" in self.fields:
+            # Derived from the principals on save; typed only to override the rule.
+            self.fields["level"].required = False
         if self.restoring_history and stored:
             self.keep_publication(stored)
         elif "status" in self.fields:
@@ -211,11 +233,19 @@ class EncounterAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.slug_to_fill(cleaned):
+            cleaned["slug"] = Encounter.slug_for(cleaned["title"], cleaned["start_date"])
         for field, message in self.instance.unsourced_capital_dates().items():
             if field in self.fields:
                 self.add_error(field, message)
         if self.instance.pk:
             self.check_not_stale()
+        if "level" in self.fields and not cleaned.get("level") and not self.submission.with_inlines:
+            # No inlines to derive it from here: keep the stored level.
+            if self.instance.pk and self.instance.level:
+                cleaned["level"] = self.instance.level
+            else:
+                self.add_error("level", LEVEL_NOT_DERIVABLE)
         if (
             not self.submission.with_inlines
             and cleaned.get("status") == Encounter.Status.PUBLISHED
@@ -226,6 +256,15 @@ class EncounterAdminForm(forms.ModelForm):
             if problems:
                 self.add_error("status", publish_blocked_error(problems))
         return cleaned
+
+    def slug_to_fill(self, cleaned):
+        return (
+            "slug" in self.fields
+            and not cleaned.get("slug")
+            and "slug" not in self.errors
+            and cleaned.get("title")
+            and cleaned.get("start_date")
+        )
 
     def check_not_stale(self):
         """Refuse the save if someone saved this encounter since this form was loaded.

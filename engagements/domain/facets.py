@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
+from engagements.domain.countries import country_name
 from engagements.domain.current_counts import current_counts
 from engagements.models import (
     Encounter,
@@ -48,6 +49,8 @@ class Facet:
     multiple: bool = True  # checkboxes (repeatable parameter) or radio buttons (one value)
     errors: list = field(default_factory=list)
     more: bool = False  # True when options were left out (only the most frequent are shown)
+    note: str = ""  # what the group counts, where two groups could be confused
+    add_label: str = ""  # people and topics: a box to add anyone by name (add_<name>)
 
     @property
     def has_selection(self):
@@ -176,10 +179,25 @@ def country_facet(filterset, counted):
     top = ranked[:LONG_GROUP_LIMIT]
     shown = top + [code for code in selected if code not in top]
     options = [
-        Option(code, code, counts.get(code, 0) if counted else None, code in selected)
+        Option(code, country_name(code), counts.get(code, 0) if counted else None, code in selected)
         for code in shown
     ]
-    return Facet("country", "Country", options, False, more=len(ranked) > LONG_GROUP_LIMIT)
+    return Facet(
+        "country", "Country", options, False, more=len(ranked) > LONG_GROUP_LIMIT, note=COUNTRY_NOTE
+    )
+
+
+# Country and Venue both say "where", and count differently: the two notes say how.
+COUNTRY_NOTE = (
+    "The country of the recorded place. Encounters without a recorded place (most calls, and "
+    "some visits) are not counted here; Venue codes every encounter."
+)
+VENUE_NOTE = (
+    "Coded for every encounter: where it took place relative to the two countries, whether or "
+    "not a place is recorded (so In the United States can count more than Country: United "
+    "States)."
+)
+ADD_LABELS = {"person": "Add a person by name", "topic": "Add a topic by name"}
 
 
 def related_facet(filterset, name, key, counted):
@@ -212,7 +230,7 @@ def related_facet(filterset, name, key, counted):
         for value in selected
         if value not in shown
     ]
-    return Facet(name, filterset.form[name].label, options, more=more)
+    return Facet(name, filterset.form[name].label, options, more=more, add_label=ADD_LABELS[name])
 
 
 def facets(filterset):
@@ -229,6 +247,7 @@ def facets(filterset):
         choice_facet(filterset, "initiated_by", counts),
         choice_facet(filterset, "provenance", counts),
     ]
+    groups[2].note = VENUE_NOTE
     for group in groups:
         group.errors = filterset.form.errors.get(group.name, [])
     return groups

@@ -277,6 +277,41 @@ class EncounterFilterSet(django_filters.FilterSet):
         return queryset.order_by()
 
 
+# The facets' "add by name" boxes (add_person, add_topic): not filters themselves, they lead to
+# the URL with the person's or topic's slug added, so every person and topic can be chosen
+# without a <select> of thousands and without JS.
+ADD_BY_NAME = {"add_person": "person", "add_topic": "topic"}
+NAME_CHOICES_SHOWN = 20
+
+
+def find_by_name(param, text):
+    """[(slug, label)] of the published record's people or topics that `text` names.
+
+    An exact name (any case) wins over names that only contain the text.
+    """
+    text = text.strip()[:100]
+    if not text:
+        return []
+    if param == "person":
+        rows = Person.objects.shown_publicly().filter(
+            Q(name__unaccent__icontains=text)
+            | Q(name_zh__icontains=text)
+            | Q(aliases__icontains=text)
+            | Q(slug=text)
+        )
+        label = "{name} ({side})"
+    else:
+        rows = Topic.objects.shown_publicly().filter(Q(name__icontains=text) | Q(slug=text))
+        label = "{name}"
+    found = list(rows.order_by("name")[: NAME_CHOICES_SHOWN + 1])
+    exact = [row for row in found if row.name.casefold() == text.casefold() or row.slug == text]
+    chosen = exact if len(exact) == 1 else found
+    return [
+        (row.slug, label.format(name=row.name, side=getattr(row, "get_side_display", str)()))
+        for row in chosen
+    ]
+
+
 class PersonFilterSet(django_filters.FilterSet):
     """/people/: find someone by any spelling of their name, or list one side."""
 

@@ -79,8 +79,14 @@ class Spot:
     url: str
     selected: bool = False
 
+    @property
+    def hit_radius(self):
+        """An invisible circle around a small spot, so that a finger can hit it on a phone."""
+        return max(self.radius, HIT_RADIUS)
+
 
 MIN_RADIUS, MAX_RADIUS = 3.0, 22.0
+HIT_RADIUS = 10.0
 
 
 def radius(count, biggest):
@@ -131,5 +137,18 @@ def place_spots(queryset, selected_pk=None, link=None):
                 selected=row["place"] == selected_pk,
             )
         )
-    spots.sort(key=lambda spot: (-spot.count, spot.label))
-    return spots, unmapped
+    return in_drawing_order(spots), unmapped
+
+
+def in_drawing_order(spots):
+    """Largest first, so that smaller places nearby stay clickable on top of it; but places at
+    the very same point (a city and a hotel in it given the city's coordinates) are drawn as
+    one stack, busiest last, so that a click there opens the city and not its smallest venue
+    (the others are in the table below the map)."""
+    stacks = {}
+    for spot in spots:
+        stacks.setdefault((spot.x, spot.y), []).append(spot)
+    ordered = []
+    for stack in sorted(stacks.values(), key=lambda s: (-max(p.count for p in s), s[0].label)):
+        ordered += sorted(stack, key=lambda spot: (spot.count, spot.label))
+    return ordered

@@ -12,6 +12,22 @@ import re
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.text import slugify
+
+# Dashes that join words in titles ("Rubio–Wang Yi phone call"): slugify() drops them, which
+# would run the words together ("rubiowang-yi"), so they become hyphens first.
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+SLUG_MAX_LENGTH = 200
+
+
+def make_slug(*parts):
+    """The slug of a title and what follows it (a date): every slug the project makes.
+
+    Words joined by a dash keep both words; the result fits the slug fields' 200 characters.
+    """
+    text = _DASHES.sub("-", " ".join(str(part) for part in parts if part not in (None, "")))
+    return slugify(text)[:SLUG_MAX_LENGTH].strip("-")
+
 
 _MARKER = "slug-url-marker"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")

@@ -11,14 +11,14 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Coalesce
-from django.db.models.signals import pre_save
+from django.db.models.functions import Coalesce, Lower
+from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from engagements.domain import capitals, ranks
-from engagements.domain.links import slug_url
+from engagements.domain.links import make_slug, slug_url
 
 # The text search configuration of the stored tsvector; queries must use the same one.
 SEARCH_CONFIG = "english"
@@ -162,6 +162,23 @@ class PersonQuerySet(models.QuerySet):
             )
         )
 
+    def by_family_name(self):
+        """Ordered by family name: a Chinese name's first word, anyone else's last word
+        ("Blinken, Antony" sorts under B; "Xi Jinping" under X), then the whole name."""
+        family_first = models.Func(
+            F("name"),
+            models.Value(r"^(.*\S)\s+(\S+)$"),
+            models.Value(r"\2 \1"),
+            function="regexp_replace",
+            output_field=models.CharField(),
+        )
+        key = models.Case(
+            models.When(side=Side.PRC, then=F("name")),
+            default=family_first,
+            output_field=models.CharField(),
+        )
+        return self.order_by(Lower(key), "name", "id")
+
     def with_published_counts(self):
         """People who took part in a published encounter, with how many as `encounter_count`
         and the start dates of the first and last as `first_date` and `last_date` (kept by the
@@ -217,6 +234,10 @@ class Person(models.Model):
 
 
 class EncounterQuerySet(models.QuerySet):
+    def waiting_for_review(self):
+        """Submitted by an editor, not yet published: a publisher's work, oldest change first."""
+        return self.filter(status=Encounter.Status.REVIEW).order_by("updated_at", "id")
+
     def published(self):
         return self.filter(published())
 
@@ -428,8 +449,8 @@ class Encounter(models.Model):
     slug = models.SlugField(
         max_length=200,
         unique=True,
-        help_text="Permanent URL name; filled from the title and date. Do not change it once "
-        "published: researchers cite it.",
+        help_text="Permanent URL name; leave empty to fill it from the title and date (a dash "
+        "between words becomes a hyphen). Do not change it once published: researchers cite it.",
     )
     kind = models.CharField(max_length=20, choices=Kind, help_text="How the two sides met.")
     venue = models.CharField(
@@ -593,6 +614,14 @@ class Encounter(models.Model):
     published_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When it was first published."
     )
+    published_on_load = models.BooleanField(
+        default=False,
+        db_default=False,  # bulk writers (the generator's COPY) leave it out
+        editable=False,
+        help_text="Published by a loader as it was added (the seed and coverage files, the "
+        "Office of the Historian import): its publication time is the day of loading, so pages "
+        "say when it was added, not “first published”.",
+    )
     provenance = models.CharField(
         max_length=10,
         choices=Provenance,
@@ -703,6 +732,8 @@ class Encounter(models.Model):
     def save(self, *args, **kwargs):
         if self.end_date is None:
             self.end_date = self.start_date
+        if not self.slug:
+            self.slug = self.slug_for(self.title, self.start_date)
         self.apply_date_rules()
         if self.is_published and self.published_at is None:
             self.published_at = timezone.now()
@@ -714,6 +745,11 @@ class Encounter(models.Model):
 
     def get_absolute_url(self):
         return slug_url("encounter-detail", self.slug)
+
+    @staticmethod
+    def slug_for(title, start_date):
+        """The slug a new encounter gets from its title and first day."""
+        return make_slug(title, start_date)
 
     def clean(self):
         if self.end_date is None and self.start_date is not None:
@@ -928,6 +964,19 @@ class Encounter(models.Model):
             return "044" if self.venue == self.Venue.THIRD_COUNTRY else "040"
         return self.CAMEO_CODES.get(self.kind, "040")
 
+    # What each code means in CAMEO's own terms (category 04, "consult").
+    CAMEO_MEANINGS = {
+        "040": "consultation, not specified below",
+        "041": "a discussion by telephone",
+        "042": "a visit made",
+        "044": "a meeting at a third location",
+        "046": "negotiations",
+    }
+
+    @property
+    def cameo_meaning(self):
+        return self.CAMEO_MEANINGS.get(self.cameo_code, "consultation")
+
     @property
     def is_multi_day(self):
         return self.end_date and self.end_date != self.start_date
@@ -1037,6 +1086,15 @@ class OfficeTerm(models.Model):
         return (self.start_date is None or self.start_date <= date) and (
             self.end_date is None or date <= self.end_date
         )
+
+
+def _topic_link_label(link):
+    """An encounter's link to a topic in words: the topic's name, not "Encounter_topics
+    object (497)" (the admin's delete confirmation lists every link it removes)."""
+    return f"{link.topic.name}"
+
+
+Encounter.topics.through.__str__ = _topic_link_label
 
 
 class ParticipationQuerySet(models.QuerySet):
@@ -1530,3 +1588,122 @@ def encounter_slug_changing(sender, instance, raw=False, update_fields=None, **k
     FormerSlug.objects.filter(slug=instance.slug).delete()
     if stored:
         FormerSlug.objects.update_or_create(slug=stored, defaults={"encounter_id": instance.pk})
+
+
+# The encounter's named constraints in an editor's words, with the field each concerns: the
+# import's row errors (engagements/surfaces/importing.py) show these, not the names.
+CONSTRAINT_EXPLANATIONS = {
+    "encounter_end_not_before_start": (
+        "end_date",
+        "The last day is before the first day: give an end date on or after the start date, "
+        "or leave it empty for a single day.",
+    ),
+    "encounter_beijing_date_within_a_day": (
+        "beijing_date",
+        "Beijing's date must be within a day of the first day.",
+    ),
+    "encounter_washington_date_within_a_day": (
+        "washington_date",
+        "Washington's date must be within a day of the first day.",
+    ),
+    "encounter_level_override_has_reason": (
+        "level",
+        "The level differs from the one the principals' offices give: give the reason in "
+        "the level override reason, or leave the level to the rule.",
+    ),
+    "encounter_duration_positive": ("duration_minutes", "The duration must be positive."),
+    "encounter_not_its_own_parent": ("parent", "An encounter cannot be its own parent."),
+    "encounter_published_has_published_at": (
+        "status",
+        "A published encounter needs its publication time.",
+    ),
+}
+
+
+class CorrectionRequest(models.Model):
+    """A reader's report of an error in a published encounter, for the editors.
+
+    Sent from the encounter's page by anyone, without an account: it stores the text only (no
+    file, no markup is ever rendered from it), grants nothing, and is rate-limited per address
+    (engagements/surfaces/corrections.py). Editors see and close it in the admin.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CORRECTED = "corrected", "Corrected"
+        DECLINED = "declined", "Declined (the record stands)"
+
+    TEXT_MAX_LENGTH = 4000
+
+    encounter = models.ForeignKey(
+        Encounter,
+        on_delete=models.CASCADE,
+        related_name="correction_requests",
+        help_text="The encounter the reader says is wrong.",
+    )
+    text = models.TextField(
+        max_length=TEXT_MAX_LENGTH,
+        help_text="What the reader says is wrong and, ideally, the source that says otherwise.",
+    )
+    contact = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Optional, as the reader typed it: how to reach them. Never shown publicly.",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.OPEN,
+        help_text="Open until an editor has corrected the record or decided it stands.",
+    )
+    editor_note = models.TextField(
+        blank=True, help_text="Editors only: what was done about it, and why."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When it was sent.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="correctionrequest_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "corrected", "declined"]),
+                name="correctionrequest_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="correction_status_date")]
+
+    def __str__(self):
+        return f"Correction request on {self.encounter.title} ({self.created_at:%Y-%m-%d})"
+
+
+class RemovedEncounter(models.Model):
+    """What is left of a published encounter that was deleted: its permalink answers 410 Gone
+    with this note instead of a bare 404, since researchers may have cited it."""
+
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The removed encounter's permanent URL name."
+    )
+    title = models.CharField(max_length=200, help_text="Its title when it was removed.")
+    start_date = models.DateField(null=True, blank=True, help_text="Its first day.")
+    removed_at = models.DateTimeField(auto_now_add=True, help_text="When it was deleted.")
+    note = models.TextField(
+        default="The editors removed this encounter from the record.",
+        help_text="Shown on its old address: why it was removed (a duplicate of which "
+        "encounter, found not to have taken place, …).",
+    )
+
+    class Meta:
+        ordering = ["-removed_at"]
+
+    def __str__(self):
+        return f"{self.title} (removed)"
+
+
+@receiver(pre_delete, sender=Encounter, dispatch_uid="keep-removed-encounter")
+def keep_removed_encounter(sender, instance, **kwargs):
+    """A published encounter that is deleted leaves a tombstone at its permalink."""
+    if instance.status == Encounter.Status.PUBLISHED:
+        RemovedEncounter.objects.update_or_create(
+            slug=instance.slug,
+            defaults={"title": instance.title, "start_date": instance.start_date},
+        )

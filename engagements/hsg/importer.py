@@ -21,8 +21,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils.text import slugify
 
+from engagements.domain.links import make_slug
 from engagements.hsg import gazetteer as gz
 from engagements.hsg.records import OUTLET, read_all
 from engagements.models import (
@@ -438,7 +438,7 @@ class Importer:
         start, end = group_dates(group)
         return Encounter.objects.create(
             title=title,
-            slug=self.unique_slug(slugify(f"{slug_base} {start:%Y-%m-%d}")),
+            slug=self.unique_slug(make_slug(f"{slug_base} {start:%Y-%m-%d}")),
             kind=Encounter.Kind.VISIT,
             venue=venue,
             level=Encounter.Level.LEADER if "leader" in levels else Encounter.Level.CABINET,
@@ -446,6 +446,7 @@ class Importer:
             end_date=end,
             place=self.place(place_key) if place_key else None,
             status=Encounter.Status.PUBLISHED,
+            published_on_load=True,
             provenance=Encounter.Provenance.HSG,
         )
 
@@ -545,7 +546,7 @@ class Importer:
             # The visitor is the record's subject, so they exist; but they are not in our
             # table, so report them for an editor to check.
             self.result.unmatched.append((record.external_id, record.visitor))
-            official = gz.Official(slugify(name), name, Side.PRC)
+            official = gz.Official(make_slug(name), name, Side.PRC)
         return self.person(official), gz.VISITOR_TITLES[title][0] if title else ""
 
     def traveller_person(self, record):
@@ -553,7 +554,7 @@ class Importer:
         official = gz.OFFICIALS.get(slug) or gz.find_official(record.name)
         if official is None:
             self.result.unmatched.append((record.external_id, record.name))
-            official = gz.Official(slugify(record.name), record.name, Side.US)
+            official = gz.Official(make_slug(record.name), record.name, Side.US)
         return self.person(official), gz.ROLE_OFFICES[record.role]
 
     # One record --------------------------------------------------------------------------

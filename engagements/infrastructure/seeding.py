@@ -283,6 +283,7 @@ class SeedLoader:
             place=places.get(row.get("place")),
             parent=self.parent(row.get("parent"), where),
             status=Encounter.Status.PUBLISHED,
+            published_on_load=True,
             provenance=Encounter.Provenance.CURATED,
         )
         missing = [t for t in row.get("topics", []) if t not in self.topics]

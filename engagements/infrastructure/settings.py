@@ -218,6 +218,9 @@ else:
     WHITENOISE_USE_FINDERS = True
 
 SITE_NAME = "US–China Engagement Tracker"
+# Readers' error reports (engagements/surfaces/corrections.py): at most this many an hour from
+# one address; past that, 429.
+CORRECTION_REQUESTS_PER_HOUR = int(env("CORRECTION_REQUESTS_PER_HOUR", "5"))
 PAGE_SIZE = int(env("ENCOUNTERS_PAGE_SIZE", "25"))
 
 # --- Logging ---

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -12,7 +14,8 @@ from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV
-from simple_history.admin import SimpleHistoryAdmin
+from simple_history.admin import SimpleHistoryAdmin as LibraryHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from engagements.domain.checks import find_problems
 from engagements.domain.editorial import (
@@ -26,12 +29,14 @@ from engagements.domain.signals import encounter_changes_batched
 from engagements.hsg.report import build_report
 from engagements.models import (
     SEARCH_CONFIG,
+    CorrectionRequest,
     Discrepancy,
     Encounter,
     Participation,
     Person,
     Place,
     Quote,
+    RemovedEncounter,
     Source,
     Topic,
 )
@@ -40,6 +45,26 @@ from engagements.surfaces.readout_intake import readout_intake
 
 admin.site.site_header = "US–China Engagement Tracker: editors"
 admin.site.site_title = "Engagement Tracker admin"
+
+
+class SimpleHistoryAdmin(LibraryHistoryAdmin):
+    """django-simple-history's admin, showing each change in full.
+
+    Its default cuts values to 100 characters ("A mad[39 chars]kflow"), which hides what an
+    editor changed in a summary; related rows are shown by name, never by id.
+    """
+
+    # The library's list with its one inline style removed (the Content-Security-Policy refuses
+    # inline styles); otherwise the same template.
+    object_history_list_template = "admin/engagements/object_history_list.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoricalRecordContextHelper(
+            self.model, historical_record, max_displayed_delta_change_chars=SHOW_IN_FULL
+        )
+
+
+SHOW_IN_FULL = 1_000_000
 
 
 class EstimatedCountPaginator(Paginator):
@@ -158,7 +183,8 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
         'Full-text search (web syntax: climate -Kerry, "joint statement") or an exact slug.'
     )
     date_hierarchy = "start_date"
-    prepopulated_fields = {"slug": ["title", "start_date"]}
+    # No prepopulated slug: the admin's script drops a dash between words ("rubiowang-yi");
+    # the form fills an empty slug with Encounter.slug_for() instead.
     autocomplete_fields = ["place", "topics", "parent"]
     inlines = [ParticipationInline, SourceInline, QuoteInline]
     readonly_fields = ["cameo_code", "derived_level", "published_at", "created_at", "updated_at"]
@@ -268,8 +294,14 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
         """Search the stored tsvector (GIN index) rather than ILIKE over every row."""
         if not search_term.strip():
             return queryset, False
-        query = SearchQuery(search_term, search_type="websearch", config=SEARCH_CONFIG)
-        by_slug = queryset.filter(slug=search_term.strip())
+        term = search_term.strip()
+        if SLUG_LIKE.fullmatch(term):
+            # A slug or its beginning: in web syntax "-import" would mean "without import".
+            words = SearchQuery(term.replace("-", " "), config=SEARCH_CONFIG)
+            by_slug = queryset.filter(slug__startswith=term)
+            return queryset.filter(search_vector=words) | by_slug, False
+        query = SearchQuery(term, search_type="websearch", config=SEARCH_CONFIG)
+        by_slug = queryset.filter(slug=term)
         return queryset.filter(search_vector=query) | by_slug, False
 
     def view_on_site(self, obj):
@@ -436,6 +468,8 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
         return super().process_result(result, request)
 
 
+SLUG_LIKE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+
 PART_HISTORIES = [
     (Participation, "Participants", ["person"]),
     (Source, "Sources", []),
@@ -456,12 +490,17 @@ def describe_part_history(records):
         older = next((r for r in records[index + 1 :] if r.id == record.id), None)
         changes = ""
         if record.history_type == "~" and older is not None:
-            delta = record.diff_against(older)
+            # Related rows as objects, shown by name (a quote's source), not as raw ids.
+            delta = record.diff_against(older, foreign_keys_are_objs=True)
             changes = "; ".join(
-                f"{c.field}: {c.old or '—'} → {c.new or '—'}" for c in delta.changes
+                f"{c.field}: {shown(c.old)} → {shown(c.new)}" for c in delta.changes
             )
         rows.append({"record": record, "object": part_record_label(record), "changes": changes})
     return rows
+
+
+def shown(value):
+    return "—" if value in (None, "") else str(value)
 
 
 def part_record_label(record):
@@ -568,6 +607,39 @@ class DiscrepancyAdmin(SimpleHistoryAdmin):
     search_fields = ["our_value", "their_value", "note", "encounter__title", "source__external_id"]
     autocomplete_fields = ["encounter", "source", "our_source"]
     readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(CorrectionRequest)
+class CorrectionRequestAdmin(admin.ModelAdmin):
+    """Readers' error reports: read, act on the encounter, then close with a note.
+
+    The reader's text is shown as text (escaped), never as markup, and cannot be edited."""
+
+    list_display = ["encounter", "created_at", "status", "opening"]
+    list_filter = ["status"]
+    list_select_related = ["encounter"]
+    search_fields = ["text", "encounter__title", "encounter__slug"]
+    readonly_fields = ["encounter", "text", "contact", "created_at"]
+    fields = ["encounter", "created_at", "text", "contact", "status", "editor_note"]
+
+    def has_add_permission(self, request):
+        return False  # readers send them from the encounter's page
+
+    @admin.display(description="Report")
+    def opening(self, obj):
+        return obj.text if len(obj.text) <= 80 else obj.text[:77] + "…"
+
+
+@admin.register(RemovedEncounter)
+class RemovedEncounterAdmin(admin.ModelAdmin):
+    """Deleted published encounters: their permalinks answer 410 Gone with the note."""
+
+    list_display = ["title", "slug", "start_date", "removed_at"]
+    search_fields = ["title", "slug"]
+    readonly_fields = ["slug", "title", "start_date", "removed_at"]
+
+    def has_add_permission(self, request):
+        return False  # made when a published encounter is deleted
 
 
 class HsgReportView(TemplateView):

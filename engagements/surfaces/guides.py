@@ -10,8 +10,15 @@ import functools
 import markdown
 import nh3
 from django.conf import settings
+from django.db.models import Max
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
+
+from engagements.models import Encounter
 
 RESEARCHERS_GUIDE = "docs/researchers.md"
 GUIDE_TAGS = {
@@ -34,8 +41,47 @@ def render_guide(relative_path):
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 above
 
 
+# The address the guide's examples are written against: the page shows the site's own instead.
+GUIDE_EXAMPLE_ORIGIN = "http://127.0.0.1:8000"
+
+
 class AboutDataView(TemplateView):
     template_name = "engagements/about.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(guide=render_guide(RESEARCHERS_GUIDE), **kwargs)
+        origin = self.request.build_absolute_uri("/").rstrip("/")
+        guide = render_guide(RESEARCHERS_GUIDE).replace(GUIDE_EXAMPLE_ORIGIN, escape(origin))
+        return super().get_context_data(
+            guide=mark_safe(guide),  # noqa: S308 - sanitised by nh3, the origin escaped
+            dataset=dataset_citation(self.request),
+            **kwargs,
+        )
+
+
+def dataset_citation(request):
+    """How to cite the dataset as a whole: its version is the day of its latest published
+    change, so a citation names the state of the record it used."""
+    latest = Encounter.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+    day = timezone.localtime(latest).date() if latest else timezone.localdate()
+    url = request.build_absolute_uri(reverse("about"))
+    version = f"{day:%Y.%m.%d}"
+    return {
+        "version": version,
+        "date": day,
+        "url": request.build_absolute_uri("/"),
+        "text": (
+            f"{settings.SITE_NAME} editors. {settings.SITE_NAME}: a dataset of US–China "
+            f"diplomatic encounters. Version {version} ({day:%-d %B %Y}). "
+            f"{request.build_absolute_uri('/')}. Licence: CC BY 4.0."
+        ),
+        "about": url,
+    }
+
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers and feed readers ask for whatever the page says: the SVG."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("img/favicon.svg")

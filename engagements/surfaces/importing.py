@@ -31,13 +31,15 @@ from django.core.exceptions import ValidationError
 from django.db import router
 from django.db.models import CheckConstraint, F, Q, Value
 from django.db.models.expressions import CombinedExpression
+from django.utils.encoding import force_str
+from django.utils.html import conditional_escape
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
-from import_export.resources import Diff
 from import_export.tmp_storages import CacheStorage
 from simple_history.utils import bulk_create_with_history
 
 from engagements.domain import ranks
+from engagements.domain.models import CONSTRAINT_EXPLANATIONS
 from engagements.models import (
     Encounter,
     FormerSlug,
@@ -202,7 +204,8 @@ def violated_constraints(instance, exclude):
         try:
             constraint.validate(Encounter, instance, exclude=exclude, using=using)
         except ValidationError as error:
-            errors.append(error)
+            explained = CONSTRAINT_EXPLANATIONS.get(constraint.name)
+            errors.append(ValidationError({explained[0]: explained[1]}) if explained else error)
     return errors
 
 
@@ -491,10 +494,15 @@ class EncounterResource(resources.ModelResource):
         instance.apply_level_rule(ranks.derive_level(self.leads(instance), instance.start_date))
         if self.dry_run:
             if self.row_number <= PREVIEW_ROWS:
-                # The preview of a row as it will be stored (Meta.skip_diff: only for these).
-                diff = Diff(self, Encounter(), new=True)
-                diff.compare_with(self, instance)
-                self.previews[self.row_number] = diff.as_html()
+                # The preview of a row as it will be stored (Meta.skip_diff: only for these):
+                # every column through its dehydrate method, so the topics, principals and
+                # sources read from the file show (the library's Diff reads only attributes).
+                # Plain escaped text: every row is new, and the diff's markup has inline styles
+                # the Content-Security-Policy refuses.
+                self.previews[self.row_number] = [
+                    conditional_escape(force_str(self.export_field(field, instance)))
+                    for field in self.get_import_fields()
+                ]
             return  # validated above; nothing is written
         # The search document from the same parts, so that saving does not rebuild it.
         # In the order the stored rows are read back (Participation.Meta.ordering).

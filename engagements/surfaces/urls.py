@@ -2,7 +2,17 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path
 
-from engagements.surfaces import api, citations, exports, feeds, guides, sitemaps, views, visual
+from engagements.surfaces import (
+    api,
+    citations,
+    corrections,
+    exports,
+    feeds,
+    guides,
+    sitemaps,
+    views,
+    visual,
+)
 from engagements.surfaces.admin import DataCheckView, HsgReportView
 
 # Renders without a request and answers 503 for database outages (infrastructure/errors.py).
@@ -14,6 +24,11 @@ urlpatterns = [
     path("encounters/<slug:slug>/", views.EncounterDetailView.as_view(), name="encounter-detail"),
     path(
         "encounters/<slug:slug>/accounts/", visual.AccountsView.as_view(), name="encounter-accounts"
+    ),
+    path(
+        "encounters/<slug:slug>/report/",
+        corrections.report_error,
+        name="encounter-report-error",
     ),
     path(
         "encounters/<slug:slug>/preview/",
@@ -61,5 +76,6 @@ urlpatterns += [
     path("readouts.jsonl", exports.readouts_jsonl, name="readout-export-jsonl"),
     path("feeds/encounters.atom", feeds.encounter_feed, name="encounter-feed"),
     path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
+    path("favicon.ico", guides.FaviconView.as_view(), name="favicon"),
     *api.urlpatterns,
 ]

@@ -1,18 +1,32 @@
 from django.conf import settings
 from django.db.models import Count, Max, Min
-from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
 from engagements.domain import coverage
 from engagements.domain.facets import active_chips, facets, result_count
-from engagements.domain.filters import PersonFilterSet, add_headlines, filter_encounters
+from engagements.domain.filters import (
+    ADD_BY_NAME,
+    PersonFilterSet,
+    add_headlines,
+    filter_encounters,
+    find_by_name,
+)
 from engagements.domain.models import current_slug, published
 from engagements.domain.timeline import LANES_BY, build_timeline
 from engagements.infrastructure.derived import DerivedCache
-from engagements.models import Encounter, Participation, Person, Side, Source, Topic
+from engagements.models import (
+    Encounter,
+    Participation,
+    Person,
+    RemovedEncounter,
+    Side,
+    Source,
+    Topic,
+)
 from engagements.surfaces.pagination import ListPaginator
 
 
@@ -37,7 +51,12 @@ class FilteredEncountersMixin(PublishedEncountersMixin):
         """The encounters this page starts from, before the researcher's filters."""
         return None
 
+    name_lookup = None
+
     def get(self, request, *args, **kwargs):
+        added = self.add_by_name(request)
+        if added is not None:
+            return added
         base = self.base_queryset()
         self.filterset, self.filtered = filter_encounters(request.GET, base)
         # Counts shared by every page of published encounters with the same filters.
@@ -46,6 +65,32 @@ class FilteredEncountersMixin(PublishedEncountersMixin):
         context = self.get_context_data(**kwargs)
         status = 200 if self.filterset.is_valid() else 400
         return self.render_to_response(context, status=status)
+
+    def add_by_name(self, request):
+        """A name typed into a facet's "add" box: the same page with that person's or topic's
+        slug added when one matches, else None and the page lists the matches to choose from."""
+        for box, param in ADD_BY_NAME.items():
+            text = request.GET.get(box, "").strip()
+            if not text:
+                continue
+            found = find_by_name(param, text)
+            params = request.GET.copy()
+            params.pop("page", None)
+            for name in ADD_BY_NAME:
+                params.pop(name, None)
+            if len(found) == 1:
+                if found[0][0] not in params.getlist(param):
+                    params.appendlist(param, found[0][0])
+                return HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
+            self.name_lookup = {
+                "param": param,
+                "text": text,
+                "choices": [
+                    (label, f"{request.path}?{with_value(params, param, slug)}")
+                    for slug, label in found
+                ],
+            }
+        return None
 
     paginator_class = ListPaginator
 
@@ -69,8 +114,16 @@ class FilteredEncountersMixin(PublishedEncountersMixin):
             facets=groups,
             chips=active_chips(filterset, groups),
             sort=filterset.sort_order if filterset.is_valid() else None,
+            name_lookup=self.name_lookup,
         )
         return context
+
+
+def with_value(params, name, value):
+    params = params.copy()
+    if value not in params.getlist(name):
+        params.appendlist(name, value)
+    return params.urlencode()
 
 
 class HomeView(PublishedEncountersMixin, TemplateView):
@@ -89,7 +142,10 @@ class EncounterListView(FilteredEncountersMixin, ListView):
     extra_context = {"sortable": True}
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+        # `view=table`: the same rows as a compact table. A way of showing, not a filter.
+        context = super().get_context_data(
+            table_view=self.request.GET.get("view") == "table", **kwargs
+        )
         if self.filterset.is_valid() and self.filterset.search_text:
             # Highlighted passages for the rows on this page only.
             context["encounters"] = add_headlines(context["encounters"], self.filterset.search_text)
@@ -140,9 +196,15 @@ class EncounterDetailView(DetailView):
         except Http404:
             # A slug the encounter had before: cited permalinks keep working.
             slug = current_slug(kwargs["slug"])
-            if slug is None:
+            if slug is not None:
+                return HttpResponsePermanentRedirect(reverse("encounter-detail", args=[slug]))
+            removed = RemovedEncounter.objects.filter(slug=kwargs["slug"]).first()
+            if removed is None:
                 raise
-            return HttpResponsePermanentRedirect(reverse("encounter-detail", args=[slug]))
+            # A cited permalink of a deleted published encounter: 410 Gone, saying why.
+            return render(
+                request, "engagements/encounter_gone.html", {"removed": removed}, status=410
+            )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -265,7 +327,7 @@ class PersonListView(ListView):
 
     def people(self):
         # Counts and first and last dates are kept by the database: no aggregate here.
-        return Person.objects.with_published_counts().order_by("name")
+        return Person.objects.with_published_counts().by_family_name()
 
 
 class KeptCountMixin:

@@ -21,3 +21,29 @@ def machine_datetime(value):
     if not value:
         return ""
     return value.isoformat(timespec="seconds")
+
+
+REVIEW_LIST_LENGTH = 20
+
+
+@register.inclusion_tag("admin/engagements/waiting_for_review.html")
+def waiting_for_review(user):
+    """The admin index's list of encounters in review, for those who may publish them."""
+    from engagements.domain.editorial import can_publish
+    from engagements.models import CorrectionRequest, Encounter
+
+    open_reports = CorrectionRequest.objects.filter(status=CorrectionRequest.Status.OPEN)
+    reports = {
+        "reports": open_reports.count()
+        if user.has_perm("engagements.view_correctionrequest")
+        else None
+    }
+    if not can_publish(user):
+        return {"shown": False, **reports}
+    waiting = Encounter.objects.waiting_for_review()
+    return {
+        **reports,
+        "shown": True,
+        "encounters": list(waiting.only("id", "title", "start_date")[:REVIEW_LIST_LENGTH]),
+        "count": waiting.count(),
+    }

@@ -91,3 +91,26 @@ def level_phrase(encounter):
     """“Leader level”, “Working level” (never “Working level level”)."""
     label = encounter.get_level_display()
     return label if label.lower().endswith("level") else f"{label} level"
+
+
+SIDE_SHORT = {"us": "US", "prc": "PRC", "other": "other"}
+
+
+@register.filter
+def side_short(side):
+    """A participant's side as a list row shows it beside the name: US, PRC or other."""
+    return SIDE_SHORT.get(side, side)
+
+
+@register.simple_tag
+def page_numbers(page_obj):
+    """The page numbers to link: the first, the last and two either side of this one."""
+    return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
+
+
+@register.filter(name="country_name")
+def country_name_filter(code):
+    """An ISO 3166-1 alpha-2 code as the country's name (engagements/domain/countries.py)."""
+    from engagements.domain.countries import country_name
+
+    return country_name(code)

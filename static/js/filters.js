@@ -14,3 +14,11 @@ document.addEventListener("submit", (event) => {
     for (const field of form.elements) field.disabled = false;
   }, 0);
 });
+
+// Ticking a box or choosing an option applies the filter at once. The "Apply filters" buttons
+// stay, for typed fields and for browsers without scripts.
+document.addEventListener("change", (event) => {
+  const field = event.target;
+  if (!field.matches("form.filters .facet input[type=checkbox], form.filters .facet input[type=radio]")) return;
+  field.form.requestSubmit();
+});

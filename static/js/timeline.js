@@ -100,6 +100,28 @@
       "Zoom with the wheel, a pinch, the buttons or + and − (when the drawing has focus); drag or use the arrow keys to move; drag across the bars at the top to filter to a period.";
     region.before(controls, status, help);
 
+    const zoomed = () => view[0] > domain[0] || view[1] < domain[1];
+    const nearBars = (event) => toSvg(event).y < axisY;
+
+    // The view is kept in the URL's fragment (#view=START,END), so a link or a reload keeps the
+    // zoom; a fragment changes no filter and is never sent to the server.
+    const VIEW_KEY = "view=";
+    function viewFromUrl() {
+      const hash = window.location.hash.slice(1);
+      if (!hash.startsWith(VIEW_KEY)) return null;
+      const [a, b] = hash.slice(VIEW_KEY.length).split(",").map((d) => parse(d));
+      return Number.isFinite(a) && Number.isFinite(b) && b >= a ? [a, b + DAY] : null;
+    }
+    let urlTimer = null;
+    function keepViewInUrl() {
+      clearTimeout(urlTimer);
+      urlTimer = setTimeout(() => {
+        const url = new URL(window.location.href);
+        url.hash = zoomed() ? `${VIEW_KEY}${iso(view[0])},${iso(view[1] - DAY)}` : "";
+        history.replaceState(history.state, "", url.toString());
+      }, 150);
+    }
+
     function clamp(next) {
       let span = Math.min(Math.max(next[1] - next[0], MIN_SPAN), domain[1] - domain[0]);
       let start = Math.min(Math.max(next[0], domain[0]), domain[1] - span);
@@ -116,6 +138,17 @@
     }
     function pan(delta) {
       set([view[0] + delta, view[1] + delta]);
+    }
+
+    function textWidth(band) {
+      if (band.width === undefined) {
+        try {
+          band.width = band.text.getComputedTextLength();
+        } catch {
+          band.width = 0;
+        }
+      }
+      return band.width;
     }
 
     function draw() {
@@ -138,7 +171,11 @@
         }
         const mid = (Math.max(x1, left) + Math.min(x1 + w, right)) / 2;
         b.text.setAttribute("x", mid.toFixed(1));
-        b.text.classList.toggle("hidden", Math.min(x1 + w, right) - Math.max(x1, left) < 34);
+        // A name wider than its band's visible part would run into the next one: hide it (the
+        // band's title still names it).
+        const room = Math.min(x1 + w, right) - Math.max(x1, left) - 4;
+        b.text.classList.remove("hidden");
+        b.text.classList.toggle("hidden", room < 34 || textWidth(b) > room);
       }
       for (const g of gaps) {
         const x1 = x(g.t1);
@@ -148,6 +185,8 @@
         g.text.setAttribute("x", ((x1 + x2) / 2).toFixed(1));
       }
       drawAxis();
+      svg.classList.toggle("zoomed", zoomed());
+      keepViewInUrl();
       status.textContent = `Showing ${label(view[0])} to ${label(view[1] - DAY)}.`;
       svg.dataset.viewStart = iso(view[0]);
       svg.dataset.viewEnd = iso(view[1] - DAY);
@@ -169,6 +208,7 @@
       } else {
         month = Math.ceil(month / step) * step;
       }
+      let first = true;
       for (let t = Date.UTC(year, month, 1); t <= view[1]; ) {
         const px = x(t);
         const d = new Date(t);
@@ -182,7 +222,11 @@
         text.setAttribute("x", px.toFixed(1));
         text.setAttribute("y", axisY);
         text.setAttribute("text-anchor", "middle");
-        text.textContent = monthly ? (major ? `${MONTHS[0]} ${d.getUTCFullYear()}` : MONTHS[d.getUTCMonth()]) : String(d.getUTCFullYear());
+        // The first month label names its year too: zoomed into one year, no January may show.
+        text.textContent = monthly
+          ? major || first ? `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}` : MONTHS[d.getUTCMonth()]
+          : String(d.getUTCFullYear());
+        first = false;
         axis.appendChild(text);
         d.setUTCMonth(d.getUTCMonth() + step);
         t = d.getTime();
@@ -200,6 +244,9 @@
     let brushRect = null;
     svg.addEventListener("pointerdown", (event) => {
       if (event.button !== 0) return;
+      // A finger on the whole span scrolls the box natively (touch-action, set in draw()), so
+      // a phone reaches every year of a drawing wider than its screen; zoomed in, it pans.
+      if (event.pointerType === "touch" && !zoomed() && pointers.size === 0 && !nearBars(event)) return;
       const p = toSvg(event);
       pointers.set(event.pointerId, p);
       moved = false;
@@ -348,6 +395,8 @@
     tip.addEventListener("mouseenter", () => clearTimeout(hideTimer));
     tip.addEventListener("mouseleave", laterHide);
 
+    const fromUrl = viewFromUrl();
+    if (fromUrl) view = clamp(fromUrl);
     draw();
   }
 })();
