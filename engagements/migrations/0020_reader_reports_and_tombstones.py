@@ -91,7 +91,7 @@ def grant_permissions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagements', '0018_source_readouts'),
+        ('engagements', '0019_discrepancy_fields'),
     ]
 
     operations = [
