@@ -378,7 +378,7 @@ TITLED_SURNAME = re.compile(r"\b(?:" + EN_TITLES + r")\s+([A-Z][a-z]+)\b")
 KIND_WORDS_ZH = [
     (VIDEO, re.compile(r"视频(?:通话|会晤|会议|会见|会谈|连线|方式)?|视讯|视像")),
     (PHONE, re.compile(r"通了?电话|通话|电话")),
-    (TALKS, re.compile(r"会谈|磋商")),
+    (TALKS, re.compile(r"会谈|磋商|战略沟通")),
     (MEETING, re.compile(r"会见|会晤|会面|见面|接见")),
 ]
 KIND_WORDS_EN = [
@@ -397,11 +397,11 @@ KIND_WORDS_EN = [
             r"tele ?phone|phone call|by phone|on the phone|over (?:the )?phone|"
             r"spoke (?:\w+ ){0,3}with|"
             r"held a call|a call with|\bcalled\b(?! for| on| upon)|phone conversation|"
-            r"talked by phone|\bcall\b(?! for| on)",
+            r"talked by phone|\bcall\b(?! for| on)|spoke (?:today|yesterday|last night|tonight)\b",
             re.I,
         ),
     ),
-    (TALKS, re.compile(r"held talks|\btalks\b|\bdialogue\b", re.I)),
+    (TALKS, re.compile(r"held talks|\btalks\b|\bdialogue\b|strategic communication", re.I)),
     (MEETING, re.compile(r"\bmet\b|\bmeet(?:s|ing)?\b|\bhosted\b|bilateral", re.I)),
 ]
 EN_VERBS = re.compile(r"\b(?:met|meets|spoke|held|hosted|called|talked|discussed|exchanged|had)\b")
@@ -411,9 +411,11 @@ CONTEXT_TURN = re.compile(
     r"about|regarding|on the occasion|in order|for an?|to follow)\b|;"
 )
 SIDELINE_WORDS = re.compile(
-    r"on the (?:margins|sidelines) of|(?:峰会|会议|联大|对话会|年会|论坛|大会)期间", re.I
+    r"on the (?:margins|sidelines) of|(?:峰会|会议|联大|对话会|年会|论坛|大会)期间|"
+    r"出席[^。，,]{2,40}期间|while (?:attending|in \w+ for) the|"
+    r"during the [^.;]{0,60}(?:Summit|Leaders' Meeting|Leaders’ Meeting|Ministerial)",
+    re.I,
 )
-
 
 # --- Sentences -------------------------------------------------------------------------------
 
@@ -599,7 +601,7 @@ ISSUER_WORDS = [
     (r"Office of the Spokesperson|attributable to (?:the )?Spokesperson|Department of State",
      US, "state"),
     (r"Pentagon Press Secretary|Department of Defense|Department of War|Pentagon", US, "defense"),
-    (r"Department of the Treasury|Treasury Department|美国财政部", US, "treasury"),
+    (r"Department of the Treasury|Treasury Department|美国财政部(?!长)", US, "treasury"),
     (r"Office of the United States Trade Representative|USTR", US, "ustr"),
     (r"Department of Commerce|Office of Public Affairs", US, "commerce"),
     (r"新华社|新华网|\(Xinhua\)|Xinhua", PRC, "xinhua"),
@@ -649,6 +651,8 @@ class Reader:
         p.kind = self.kind(event)
         year = p.issued_on.value.year if p.issued_on.known else self.url_year()
         p.principals = self.principals(event, year)
+        if len({principal.side for principal in p.principals}) < 2:
+            p.principals = self.principals_elsewhere(year) or p.principals
         if not p.side.known:
             p.side = self.side_from_perspective(event, p.principals)
         p.stated_date, p.time_of_day, hours = self.stated_date(event, p.issued_on.value)
@@ -737,6 +741,11 @@ class Reader:
             return Found(
                 PRC, self.words(event.start + us_named.start(), event.start + us_named.end())
             )
+        # Both or neither qualified ("Chinese President Xi Jinping and U.S. President Joe
+        # Biden"): each government's readout names its own official first.
+        if len(sides) == 2:
+            first = principals[0]
+            return Found(first.side, self.words(first.start, first.start + len(first.name), 40))
         return UNKNOWN
 
     def is_qualified(self, principal):
@@ -917,6 +926,16 @@ class Reader:
             else:
                 break
         return chosen + after
+
+    def principals_elsewhere(self, year):
+        """When the sentence with the kind word names one side or none ("In a phone
+        conversation between the two leaders, …"), the first sentence of the opening that
+        names officials of both sides names the principals."""
+        for sentence in self.sentences[:6]:
+            people = self.find_people(sentence, year)
+            if len({principal.side for principal in people}) == 2:
+                return people
+        return []
 
     def offset(self, principal, event):
         return principal.start - event.start
