@@ -379,7 +379,7 @@ KIND_WORDS_ZH = [
     (VIDEO, re.compile(r"视频(?:通话|会晤|会议|会见|会谈|连线|方式)?|视讯|视像")),
     (PHONE, re.compile(r"通了?电话|通话|电话")),
     (TALKS, re.compile(r"会谈|磋商|战略沟通")),
-    (MEETING, re.compile(r"会见|会晤|会面|见面|接见")),
+    (MEETING, re.compile(r"会见|会晤|会面|见面|接见|交谈")),
 ]
 KIND_WORDS_EN = [
     (
@@ -407,7 +407,7 @@ KIND_WORDS_EN = [
 EN_VERBS = re.compile(r"\b(?:met|meets|spoke|held|hosted|called|talked|discussed|exchanged|had)\b")
 # Where an English event sentence turns from who met to why and what came before.
 CONTEXT_TURN = re.compile(
-    r"\b(?:as a follow-up|following|after|ahead of|building on|to discuss|to exchange|to advance|"
+    r"\b(?:as a follow-up|following|after|ahead of|building on|to build on|to discuss|to exchange|to advance|"
     r"about|regarding|on the occasion|in order|for an?|to follow)\b|;"
 )
 SIDELINE_WORDS = re.compile(
@@ -1316,7 +1316,7 @@ class Reader:
                 lambda m, p: p.principals[0].side if p.principals else None,
             ),
             (
-                r"at (?:the )?(?:request|invitation) of ([^.,;]{2,60})",
+                r"at (?:the )?(?:request|invitation) of ((?:U\.S\.|[^.,;]){2,60})",
                 lambda m, p: self.side_named(m.group(1), p),
             ),
             (
@@ -1336,7 +1336,7 @@ class Reader:
                 lambda m, p: self.other(self.subject_side(m, p)),
             ),
             (
-                r"(?:received|took|accepted) a (?:phone |telephone )?call from ([^.,;]{2,60})",
+                r"(?:received|took|accepted) a (?:phone |telephone )?call from ((?:U\.S\.|[^.,;]){2,60})",
                 lambda m, p: self.side_named(m.group(1), p),
             ),
             (
