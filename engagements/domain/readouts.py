@@ -407,7 +407,8 @@ KIND_WORDS_EN = [
 EN_VERBS = re.compile(r"\b(?:met|meets|spoke|held|hosted|called|talked|discussed|exchanged|had)\b")
 # Where an English event sentence turns from who met to why and what came before.
 CONTEXT_TURN = re.compile(
-    r"\b(?:as a follow-up|following|after|ahead of|building on|to build on|to discuss|to exchange|to advance|"
+    r"\b(?:as a follow-up|following|after|ahead of|building on|to build on|to discuss|"
+    r"to exchange|to advance|"
     r"about|regarding|on the occasion|in order|for an?|to follow)\b|;"
 )
 SIDELINE_WORDS = re.compile(
@@ -1336,7 +1337,8 @@ class Reader:
                 lambda m, p: self.other(self.subject_side(m, p)),
             ),
             (
-                r"(?:received|took|accepted) a (?:phone |telephone )?call from ((?:U\.S\.|[^.,;]){2,60})",
+                r"(?:received|took|accepted) a (?:phone |telephone )?call from "
+                r"((?:U\.S\.|[^.,;]){2,60})",
                 lambda m, p: self.side_named(m.group(1), p),
             ),
             (
