@@ -14,21 +14,24 @@ were collected independently. Each is parsed and compared with the record:
   side is a guess, which the parser must never make. "unknown" where the record knows who
   asked from elsewhere (often the other side's readout) is right; where the record cites this
   very readout for it, the words are in the text and "unknown" is a miss;
-- issued_on: the readout's own date, where the source records it.
+- issued_on: the readout's own date, where the source records it and the text or its address
+  gives the year (a text without one cannot be dated from what an editor pastes).
 
 Used by tests/test_readout_holdout.py and by the accuracy lines in tests/conftest.py.
 """
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from engagements.domain.readouts import ReadoutError, parse_readout
+from engagements.domain.readouts import URL_DATE, URL_MONTH, ReadoutError, parse_readout
 from tests.readout_fixtures import record_directory, record_files
 
 FIELDS = ["side", "kind", "principals", "initiated_by", "issued_on"]
 READOUT_KINDS = {"us_readout": "us", "prc_readout": "prc"}
 PROPOSABLE_KINDS = {"phone_call", "video_call", "meeting", "talks", "summit_sideline"}
+URL_YEAR = re.compile(f"{URL_DATE.pattern}|{URL_MONTH.pattern}")
 # The smallest held-out set whose shares are held to the targets: below it one readout moves a
 # share by more than the margin between the targets and 100%.
 MIN_HELD_OUT = 20
@@ -104,15 +107,24 @@ def collect(paths):
                         source=source.get("key", ""),
                         side=READOUT_KINDS[source["kind"]],
                         text=source["text"],
-                        url=source.get("url") or "",
+                        # the official address, else the copy's the text was read from (the
+                        # address an editor pastes with the text)
+                        url=source.get("url") or source.get("copy_url") or "",
                         kind=kind if kind in PROPOSABLE_KINDS else None,
                         initiated_by=initiator if initiator in ("us", "prc", "both") else None,
                         initiator_cited=evidence == source.get("key"),
                         participants=participants_of(row),
-                        issued_on=source.get("issued_on"),
+                        issued_on=source.get("issued_on") if gives_year(source) else None,
                     )
                 )
     return cases
+
+
+def gives_year(source):
+    """Whether the text or the address gives a year: without one ("新华社北京3月9日电", "spoke
+    today") the readout's own date cannot be read from what an editor pastes."""
+    url = source.get("url") or source.get("copy_url") or ""
+    return bool(re.search(r"(?<!\d)(?:19|20)\d\d(?!\d)", source["text"]) or URL_YEAR.search(url))
 
 
 def observed(proposal):

@@ -418,6 +418,18 @@ SIDELINE_WORDS = re.compile(
     re.I,
 )
 
+# The multilateral gatherings whose margins host bilateral meetings: a meeting in a readout
+# whose opening names one was held on its sidelines.
+MULTILATERAL = re.compile(
+    r"\bG-?20\b|Group of (?:20|Twenty)|\bAPEC\b|Asia-Pacific Economic Cooperation|\bASEAN\b|"
+    r"East Asia Summit|Nuclear Security Summit|General Assembly|\bCOP\s?\d{2}\b|"
+    r"Climate Change Conference|Security Conference|Shangri-La Dialogue|\bADMM\b|"
+    r"二十国集团|亚太经合组织|亚太经济合作组织|东盟|东亚峰会|核安全峰会|联合国大会|联大|"
+    r"气候变化大会|安全会议|香格里拉对话|防长扩大会"
+)
+OPENING_SENTENCES = 3
+
+
 # --- Sentences -------------------------------------------------------------------------------
 
 EN_ABBREVIATIONS = re.compile(
@@ -889,7 +901,20 @@ class Reader:
         sideline = SIDELINE_WORDS.search(event.text)
         if kind in (MEETING, TALKS) and sideline:
             return Found(SIDELINE, words + " … " + sideline.group(0))
+        gathering = self.multilateral_in_opening(event)
+        if kind == MEETING and gathering:
+            return Found(SIDELINE, words + " … " + gathering)
         return Found(kind, words)
+
+    def multilateral_in_opening(self, event):
+        """The words naming a multilateral gathering in the event sentence or the opening
+        sentences after it ("", when none does)."""
+        at = self.sentences.index(event) if event in self.sentences else 0
+        for sentence in self.sentences[at : at + OPENING_SENTENCES]:
+            match = MULTILATERAL.search(sentence.text)
+            if match:
+                return self.words(sentence.start + match.start(), sentence.start + match.end())
+        return ""
 
     # Principals -------------------------------------------------------------------------------
 
