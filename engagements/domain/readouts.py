@@ -606,7 +606,7 @@ ISSUER_HOSTS = [
     (r"(^|\.)(news\.cn|xinhuanet\.com)$", PRC, "xinhua"),
     (r"(^|\.)mofcom\.gov\.cn$", PRC, "prc_mofcom"),
     (r"(^|\.)mod\.gov\.cn$", PRC, "prc_mod"),
-    (r"china-embassy|chineseembassy|(^|\.)china-embassy\.gov\.cn$", PRC, "prc_embassy"),
+    (r"china-embassy|chineseembassy|chinaconsulate", PRC, "prc_embassy"),
     (r"(^|\.)gov\.cn$", PRC, "prc_other"),
 ]  # fmt: skip
 ISSUER_WORDS = [
@@ -804,7 +804,16 @@ class Reader:
             date, start, end = full_dates[0]
             if start < 1500:
                 return Found(date, self.words(start, end, 0))
+        # A text that gives no year ("7月28日晚", "spoke today"): the date in an official
+        # address (whitehouse.gov/…/2023/09/17/…, fmprc.gov.cn/…/t20220728_…) is the day the
+        # government published it. A copy's address dates the copy, not the readout.
+        if self.url_date() and self.official_host():
+            return Found(self.url_date(), self.url)
         return UNKNOWN
+
+    def official_host(self):
+        host = (urlsplit(self.url).hostname or "").lower() if self.url else ""
+        return bool(host) and any(re.search(pattern, host) for pattern, _, _ in ISSUER_HOSTS)
 
     def full_dates(self, text):
         """(date, start, end) of every date with its year, in order."""
