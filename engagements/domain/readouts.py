@@ -363,12 +363,15 @@ EN_US_MARKERS = re.compile(
     r"Secretary of Defense|Secretary of War|Secretary of Commerce|Trade Representative|"
     r"National Security Advis[eo]r|Vice President)\b"
 )
-EN_US_NAMED = re.compile(r"U\.S\.|\bUS\b|United States|American")
+# A country named to qualify the other government ("U.S. President", "of China"); a people
+# ("the Chinese people", "美国人民") is named by either side's readout and tells neither.
+EN_US_NAMED = re.compile(r"U\.S\.|\bUS\b|United States|American(?! people)")
 EN_PRC_NAMED = re.compile(
-    r"\bPRC\b|People's Republic of China|People’s Republic of China|Chinese|\bChina\b"
+    r"\bPRC\b|People's Republic of China|People’s Republic of China|Chinese(?! people)|"
+    r"\bChina\b"
 )
-ZH_US_NAMED = re.compile(r"美国|美方")
-ZH_PRC_NAMED = re.compile(r"中国|中方|中华人民共和国")
+ZH_US_NAMED = re.compile(r"美国(?!人民)|美方")
+ZH_PRC_NAMED = re.compile(r"中国(?!人民)|中方|中华人民共和国")
 EN_TITLES = (
     r"President|Vice President|Secretary|Ambassador|Director|Minister|Vice Premier|Premier|"
     r"State Councilor|Chairman|General|Admiral|Gen\.|Adm\.|Mr\.|Ms\.|Mrs\.|Special Envoy|Envoy"
