@@ -914,7 +914,7 @@ class Reader:
         if kind in (MEETING, TALKS) and sideline:
             return Found(SIDELINE, words + " … " + sideline.group(0))
         gathering = self.multilateral_in_opening(event)
-        if kind == MEETING and gathering:
+        if kind in (MEETING, TALKS) and gathering:
             return Found(SIDELINE, words + " … " + gathering)
         return Found(kind, words)
 
