@@ -95,10 +95,24 @@ def pytest_terminal_summary(terminalreporter):
     from tests import readout_fixtures
 
     result = readout_fixtures.LAST_RESULT
-    if result is None:
-        return
+    if result is not None or readout_holdout_result() is not None:
+        terminalreporter.section("readout parser accuracy")
+    if result is not None:
+        write_fixture_accuracy(terminalreporter, result)
+    if readout_holdout_result() is not None:
+        write_holdout_accuracy(terminalreporter, readout_holdout_result())
+
+
+def readout_holdout_result():
+    from tests import readout_holdout
+
+    return readout_holdout.LAST_RESULT
+
+
+def write_fixture_accuracy(terminalreporter, result):
+    from tests import readout_fixtures
+
     accuracy, misses, count = result
-    terminalreporter.section("readout parser accuracy")
     terminalreporter.write_line(f"{count} real readouts (tests/fixtures/readouts/)")
     for field in readout_fixtures.FIELDS:
         target = readout_fixtures.TARGETS[field]
@@ -108,3 +122,30 @@ def pytest_terminal_summary(terminalreporter):
         )
     for name, field, expected, got in misses:
         terminalreporter.write_line(f"  {name}: {field} expected {expected}, got {got}")
+
+
+def write_holdout_accuracy(terminalreporter, result):
+    """The held-out readouts (tests/test_readout_holdout.py): the share right per field, out of
+    the readouts where the record gives that field."""
+    from tests import readout_holdout
+    from tests.test_readout_holdout import HELD_OUT_TARGETS
+
+    terminalreporter.write_line(
+        f"{result.count} held-out readouts (official texts in engagements/fixtures/)"
+    )
+    for field in readout_holdout.FIELDS:
+        share, total = result.share(field), result.total[field]
+        if share is None:
+            terminalreporter.write_line(f"{field:<20}     n/a  (no readout gives it)")
+            continue
+        target = HELD_OUT_TARGETS[field]
+        held = total >= readout_holdout.MIN_HELD_OUT
+        verdict = ("meets" if share >= target else "MISSES") if held else "too few to hold"
+        terminalreporter.write_line(
+            f"{field:<20} {share:7.1%}  of {total:<4} (target {target:.0%}: {verdict})"
+        )
+    terminalreporter.write_line(f"wrong initiators (guesses): {len(result.guesses)}")
+    for encounter, source, field, expected, got in result.misses:
+        terminalreporter.write_line(
+            f"  {encounter} [{source}]: {field} expected {expected}, got {got}"
+        )

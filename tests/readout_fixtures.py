@@ -35,14 +35,19 @@ def load_fixtures():
     ]
 
 
-def record_directory():
+def record_files():
+    """The data files `make run` loads: the seed and the coverage files."""
+    return [RECORD_FILES / "seed.json", *sorted((RECORD_FILES / "coverage").glob("*.json"))]
+
+
+def record_directory(paths=None):
     """The people `make run` loads (seed, coverage files, the Office's gazetteer), read from
     the files rather than the database so the accuracy needs no database."""
     from engagements.hsg.gazetteer import OFFICIALS
 
     people = {}
-    for path in [RECORD_FILES / "seed.json", *sorted((RECORD_FILES / "coverage").glob("*.json"))]:
-        for person in json.loads(path.read_text(encoding="utf-8")).get("people", []):
+    for path in paths or record_files():
+        for person in json.loads(Path(path).read_text(encoding="utf-8")).get("people", []):
             people.setdefault(person["slug"], person)
     for official in OFFICIALS.values():
         row = people.setdefault(

@@ -8,6 +8,7 @@ import pytest
 
 from engagements.domain.readouts import (
     MAX_TEXT_CHARS,
+    Directory,
     ReadoutError,
     other_capital_date,
     parse_readout,
@@ -373,3 +374,25 @@ def test_dates_in_chinese_numerals_and_a_papers_own_dispatch():
     assert ("us", "莱克") in principals(p)
     lake = next(x for x in p.principals if x.name == "莱克")
     assert lake.office == "美国总统国家安全事务助理" and lake.person == ""
+
+
+def test_at_request_names_no_side_from_the_object_when_the_subject_is_unknown():
+    # The directory knows only the official after the verb: his side is not the subject's.
+    directory = Directory.from_people(
+        [{"slug": "donald-trump", "name": "Donald Trump", "side": "us"}], include_table=False
+    )
+    text = (
+        "On October 25, 2017, President Xi Jinping held telephone talks with President Donald "
+        "Trump of the United States (US) at request."
+    )
+    assert parse_readout(text, people=directory).initiated_by.value != "prc"
+    official = parse_readout(text, "http://gr.china-embassy.org/eng/t1.htm", people=directory)
+    assert official.initiated_by.value == "us"  # the PRC readout's own official answered
+
+
+def test_a_call_from_a_us_official_names_the_us_side():
+    text = (
+        "BEIJING, June 5 (Xinhua) -- Chinese President Xi Jinping took a phone call from U.S. "
+        "President Donald Trump on Thursday evening."
+    )
+    assert parse_readout(text).initiated_by.value == "us"

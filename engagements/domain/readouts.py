@@ -363,12 +363,15 @@ EN_US_MARKERS = re.compile(
     r"Secretary of Defense|Secretary of War|Secretary of Commerce|Trade Representative|"
     r"National Security Advis[eo]r|Vice President)\b"
 )
-EN_US_NAMED = re.compile(r"U\.S\.|\bUS\b|United States|American")
+# A country named to qualify the other government ("U.S. President", "of China"); a people
+# ("the Chinese people", "美国人民") is named by either side's readout and tells neither.
+EN_US_NAMED = re.compile(r"U\.S\.|\bUS\b|United States|American(?! people)")
 EN_PRC_NAMED = re.compile(
-    r"\bPRC\b|People's Republic of China|People’s Republic of China|Chinese|\bChina\b"
+    r"\bPRC\b|People's Republic of China|People’s Republic of China|Chinese(?! people)|"
+    r"\bChina\b"
 )
-ZH_US_NAMED = re.compile(r"美国|美方")
-ZH_PRC_NAMED = re.compile(r"中国|中方|中华人民共和国")
+ZH_US_NAMED = re.compile(r"美国(?!人民)|美方")
+ZH_PRC_NAMED = re.compile(r"中国(?!人民)|中方|中华人民共和国")
 EN_TITLES = (
     r"President|Vice President|Secretary|Ambassador|Director|Minister|Vice Premier|Premier|"
     r"State Councilor|Chairman|General|Admiral|Gen\.|Adm\.|Mr\.|Ms\.|Mrs\.|Special Envoy|Envoy"
@@ -378,8 +381,8 @@ TITLED_SURNAME = re.compile(r"\b(?:" + EN_TITLES + r")\s+([A-Z][a-z]+)\b")
 KIND_WORDS_ZH = [
     (VIDEO, re.compile(r"视频(?:通话|会晤|会议|会见|会谈|连线|方式)?|视讯|视像")),
     (PHONE, re.compile(r"通了?电话|通话|电话")),
-    (TALKS, re.compile(r"会谈|磋商")),
-    (MEETING, re.compile(r"会见|会晤|会面|见面|接见")),
+    (TALKS, re.compile(r"会谈|磋商|战略沟通")),
+    (MEETING, re.compile(r"会见|会晤|会面|见面|接见|交谈")),
 ]
 KIND_WORDS_EN = [
     (
@@ -397,22 +400,37 @@ KIND_WORDS_EN = [
             r"tele ?phone|phone call|by phone|on the phone|over (?:the )?phone|"
             r"spoke (?:\w+ ){0,3}with|"
             r"held a call|a call with|\bcalled\b(?! for| on| upon)|phone conversation|"
-            r"talked by phone|\bcall\b(?! for| on)",
+            r"talked by phone|\bcall\b(?! for| on)|spoke (?:today|yesterday|last night|tonight)\b",
             re.I,
         ),
     ),
-    (TALKS, re.compile(r"held talks|\btalks\b|\bdialogue\b", re.I)),
+    (TALKS, re.compile(r"held talks|\btalks\b|\bdialogue\b|strategic communication", re.I)),
     (MEETING, re.compile(r"\bmet\b|\bmeet(?:s|ing)?\b|\bhosted\b|bilateral", re.I)),
 ]
 EN_VERBS = re.compile(r"\b(?:met|meets|spoke|held|hosted|called|talked|discussed|exchanged|had)\b")
 # Where an English event sentence turns from who met to why and what came before.
 CONTEXT_TURN = re.compile(
-    r"\b(?:as a follow-up|following|after|ahead of|building on|to discuss|to exchange|to advance|"
+    r"\b(?:as a follow-up|following|after|ahead of|building on|to build on|to discuss|"
+    r"to exchange|to advance|"
     r"about|regarding|on the occasion|in order|for an?|to follow)\b|;"
 )
 SIDELINE_WORDS = re.compile(
-    r"on the (?:margins|sidelines) of|(?:峰会|会议|联大|对话会|年会|论坛|大会)期间", re.I
+    r"on the (?:margins|sidelines) of|(?:峰会|会议|联大|对话会|年会|论坛|大会)期间|"
+    r"出席[^。，,]{2,40}期间|while (?:attending|in \w+ for) the|"
+    r"during the [^.;]{0,60}(?:Summit|Leaders' Meeting|Leaders’ Meeting|Ministerial)",
+    re.I,
 )
+
+# The multilateral gatherings whose margins host bilateral meetings: a meeting in a readout
+# whose opening names one was held on its sidelines.
+MULTILATERAL = re.compile(
+    r"\bG-?20\b|Group of (?:20|Twenty)|\bAPEC\b|Asia-Pacific Economic Cooperation|\bASEAN\b|"
+    r"East Asia Summit|Nuclear Security Summit|General Assembly|\bCOP\s?\d{2}\b|"
+    r"Climate Change Conference|Security Conference|Shangri-La Dialogue|\bADMM\b|"
+    r"二十国集团|亚太经合组织|亚太经济合作组织|东盟|东亚峰会|核安全峰会|联合国大会|联大|"
+    r"气候变化大会|安全会议|香格里拉对话|防长扩大会"
+)
+OPENING_SENTENCES = 3
 
 
 # --- Sentences -------------------------------------------------------------------------------
@@ -591,7 +609,7 @@ ISSUER_HOSTS = [
     (r"(^|\.)(news\.cn|xinhuanet\.com)$", PRC, "xinhua"),
     (r"(^|\.)mofcom\.gov\.cn$", PRC, "prc_mofcom"),
     (r"(^|\.)mod\.gov\.cn$", PRC, "prc_mod"),
-    (r"china-embassy|chineseembassy|(^|\.)china-embassy\.gov\.cn$", PRC, "prc_embassy"),
+    (r"china-embassy|chineseembassy|chinaconsulate", PRC, "prc_embassy"),
     (r"(^|\.)gov\.cn$", PRC, "prc_other"),
 ]  # fmt: skip
 ISSUER_WORDS = [
@@ -599,7 +617,7 @@ ISSUER_WORDS = [
     (r"Office of the Spokesperson|attributable to (?:the )?Spokesperson|Department of State",
      US, "state"),
     (r"Pentagon Press Secretary|Department of Defense|Department of War|Pentagon", US, "defense"),
-    (r"Department of the Treasury|Treasury Department|美国财政部", US, "treasury"),
+    (r"Department of the Treasury|Treasury Department|美国财政部(?!长)", US, "treasury"),
     (r"Office of the United States Trade Representative|USTR", US, "ustr"),
     (r"Department of Commerce|Office of Public Affairs", US, "commerce"),
     (r"新华社|新华网|\(Xinhua\)|Xinhua", PRC, "xinhua"),
@@ -649,6 +667,8 @@ class Reader:
         p.kind = self.kind(event)
         year = p.issued_on.value.year if p.issued_on.known else self.url_year()
         p.principals = self.principals(event, year)
+        if len({principal.side for principal in p.principals}) < 2:
+            p.principals = self.principals_elsewhere(year) or p.principals
         if not p.side.known:
             p.side = self.side_from_perspective(event, p.principals)
         p.stated_date, p.time_of_day, hours = self.stated_date(event, p.issued_on.value)
@@ -737,6 +757,11 @@ class Reader:
             return Found(
                 PRC, self.words(event.start + us_named.start(), event.start + us_named.end())
             )
+        # Both or neither qualified ("Chinese President Xi Jinping and U.S. President Joe
+        # Biden"): each government's readout names its own official first.
+        if len(sides) == 2:
+            first = principals[0]
+            return Found(first.side, self.words(first.start, first.start + len(first.name), 40))
         return UNKNOWN
 
     def is_qualified(self, principal):
@@ -782,7 +807,16 @@ class Reader:
             date, start, end = full_dates[0]
             if start < 1500:
                 return Found(date, self.words(start, end, 0))
+        # A text that gives no year ("7月28日晚", "spoke today"): the date in an official
+        # address (whitehouse.gov/…/2023/09/17/…, fmprc.gov.cn/…/t20220728_…) is the day the
+        # government published it. A copy's address dates the copy, not the readout.
+        if self.url_date() and self.official_host():
+            return Found(self.url_date(), self.url)
         return UNKNOWN
+
+    def official_host(self):
+        host = (urlsplit(self.url).hostname or "").lower() if self.url else ""
+        return bool(host) and any(re.search(pattern, host) for pattern, _, _ in ISSUER_HOSTS)
 
     def full_dates(self, text):
         """(date, start, end) of every date with its year, in order."""
@@ -879,7 +913,20 @@ class Reader:
         sideline = SIDELINE_WORDS.search(event.text)
         if kind in (MEETING, TALKS) and sideline:
             return Found(SIDELINE, words + " … " + sideline.group(0))
+        gathering = self.multilateral_in_opening(event)
+        if kind in (MEETING, TALKS) and gathering:
+            return Found(SIDELINE, words + " … " + gathering)
         return Found(kind, words)
+
+    def multilateral_in_opening(self, event):
+        """The words naming a multilateral gathering in the event sentence or the opening
+        sentences after it ("", when none does)."""
+        at = self.sentences.index(event) if event in self.sentences else 0
+        for sentence in self.sentences[at : at + OPENING_SENTENCES]:
+            match = MULTILATERAL.search(sentence.text)
+            if match:
+                return self.words(sentence.start + match.start(), sentence.start + match.end())
+        return ""
 
     # Principals -------------------------------------------------------------------------------
 
@@ -917,6 +964,16 @@ class Reader:
             else:
                 break
         return chosen + after
+
+    def principals_elsewhere(self, year):
+        """When the sentence with the kind word names one side or none ("In a phone
+        conversation between the two leaders, …"), the first sentence of the opening that
+        names officials of both sides names the principals."""
+        for sentence in self.sentences[:6]:
+            people = self.find_people(sentence, year)
+            if len({principal.side for principal in people}) == 2:
+                return people
+        return []
 
     def offset(self, principal, event):
         return principal.start - event.start
@@ -1254,6 +1311,13 @@ class Reader:
             for principal in p.principals
             if principal.name in before
         ]
+        if not self.zh:
+            # The subject stands before the clause's verb: where the directory knows only the
+            # official after it ("Xi Jinping held telephone talks with Donald Trump … at
+            # request", Xi unknown), that one is the object, whose side would be a guess.
+            verb = EN_VERBS.search(before)
+            if verb:
+                positions = [(at, side) for at, side in positions if -at < verb.start()]
         if positions:
             return max(positions)[1]
         return p.side.value
@@ -1297,7 +1361,7 @@ class Reader:
                 lambda m, p: p.principals[0].side if p.principals else None,
             ),
             (
-                r"at (?:the )?(?:request|invitation) of ([^.,;]{2,60})",
+                r"at (?:the )?(?:request|invitation) of ((?:U\.S\.|[^.,;]){2,60})",
                 lambda m, p: self.side_named(m.group(1), p),
             ),
             (
@@ -1317,7 +1381,8 @@ class Reader:
                 lambda m, p: self.other(self.subject_side(m, p)),
             ),
             (
-                r"(?:received|took|accepted) a (?:phone |telephone )?call from ([^.,;]{2,60})",
+                r"(?:received|took|accepted) a (?:phone |telephone )?call from "
+                r"((?:U\.S\.|[^.,;]){2,60})",
                 lambda m, p: self.side_named(m.group(1), p),
             ),
             (
