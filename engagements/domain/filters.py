@@ -26,18 +26,26 @@ DRF's DjangoFilterBackend takes `filterset_class = EncounterFilterSet` as it is.
 """
 
 import datetime
+import re
 
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db.models import F, Q, TextField, Value
+from django.db.models import F, Func, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from engagements.domain.search import (
+    KEPT_TERMS_SEPARATOR,
+    chinese_words,
+    spelling_lexicon,
+    suggest_spelling,
+    websearch_text,
+)
 from engagements.models import SEARCH_CONFIG, Encounter, Person, Side, Topic
 
 SORT_DATE = "date"
@@ -58,8 +66,11 @@ BACKWARDS_RANGE = "backwards_range"
 
 
 def search_query(text):
-    """The tsquery for a researcher's search box text: web-search syntax, our stored config."""
-    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    """The tsquery for a researcher's search box text: web-search syntax, our stored config.
+
+    Chinese words are spelt as the kept document spells them (engagements/domain/search.py).
+    """
+    return SearchQuery(websearch_text(text), search_type="websearch", config=SEARCH_CONFIG)
 
 
 class EncounterFilterForm(forms.Form):
@@ -337,6 +348,24 @@ class PersonFilterSet(django_filters.FilterSet):
         )
 
 
+# A search finding fewer encounters than this may hold a misspelt name: look for a correction.
+SUGGEST_BELOW = 10
+
+
+def people_spelling_lexicon():
+    """The names (and other spellings) a search may be corrected to: people shown publicly only,
+    so a suggestion never reveals someone known from drafts alone. One query."""
+    people = Person.objects.filter(published_count__encounters__gt=0)
+    return spelling_lexicon(people.values_list("name", "aliases"))
+
+
+def spelling_suggestion(text, lexicon=None):
+    """The search text with misspelt names corrected ("Blinkin" → "Blinken"), or ""."""
+    if not text or not text.strip():
+        return ""
+    return suggest_spelling(text, lexicon if lexicon is not None else people_spelling_lexicon())
+
+
 def filter_encounters(params, queryset=None):
     """Published encounters filtered by the URL contract: returns (filterset, queryset).
 
@@ -374,9 +403,15 @@ def add_headlines(encounters, text):
         encounter.headline = ""
     if not text or not encounters:
         return encounters
-    document = Concat(
-        "summary", Value(" "), "outcomes", Value(" "), "search_document", output_field=TextField()
+    # The kept document's text, without the terms added for Chinese (never shown).
+    kept = Func(
+        F("search_document"),
+        Value(KEPT_TERMS_SEPARATOR),
+        Value(1),
+        function="split_part",
+        output_field=TextField(),
     )
+    document = Concat("summary", Value(" "), "outcomes", Value(" "), kept, output_field=TextField())
     headline = SearchHeadline(
         document,
         search_query(text),
@@ -388,14 +423,43 @@ def add_headlines(encounters, text):
         min_words=12,
         fragment_delimiter=" … ",
     )
-    found = dict(
-        Encounter.objects.filter(pk__in=[e.pk for e in encounters])
-        .annotate(headline=headline)
-        .values_list("pk", "headline")
-    )
+    rows = Encounter.objects.filter(pk__in=[e.pk for e in encounters]).annotate(headline=headline)
+    words = chinese_words(text)
+    if words:
+        # The parser sees a run of Chinese as one word, so ts_headline cannot mark part of it:
+        # the passage around the first Chinese word found is cut from the text here instead.
+        rows = rows.annotate(searched_text=document)
+        found = {
+            pk: (passage, chinese_passage(searched, words))
+            for pk, passage, searched in rows.values_list("pk", "headline", "searched_text")
+        }
+    else:
+        found = {pk: (h, "") for pk, h in rows.values_list("pk", "headline")}
     for encounter in encounters:
-        passage = found.get(encounter.pk) or ""
-        if MARK_START in passage:  # only show a passage that actually matched
+        passage, chinese = found.get(encounter.pk) or ("", "")
+        if MARK_START in (passage or ""):  # only show a passage that actually matched
             html = escape(passage).replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
             encounter.headline = mark_safe(html)  # noqa: S308 - escaped above
+        elif chinese:
+            encounter.headline = chinese
     return encounters
+
+
+# Characters of context either side of a Chinese word in its passage.
+CHINESE_CONTEXT = 30
+
+
+def chinese_passage(text, words):
+    """Safe HTML: the passage of TEXT around the first of WORDS found in it, each one marked."""
+    text = text or ""
+    starts = [text.find(word) for word in words if word in text]
+    if not starts:
+        return ""
+    start = max(min(starts) - CHINESE_CONTEXT, 0)
+    end = min(min(starts) + CHINESE_CONTEXT * 2, len(text))
+    pattern = "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
+    # escape() leaves Chinese characters as they are: mark them in the escaped passage.
+    html = re.sub(pattern, lambda m: f"<mark>{m.group()}</mark>", escape(text[start:end]))
+    ellipsis_before = "… " if start > 0 else ""
+    ellipsis_after = " …" if end < len(text) else ""
+    return mark_safe(f"{ellipsis_before}{html}{ellipsis_after}")  # noqa: S308 - escaped above

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from engagements.domain import capitals, ranks
 from engagements.domain.links import make_slug, slug_url
+from engagements.domain.search import with_chinese_terms
 
 # The text search configuration of the stored tsvector; queries must use the same one.
 SEARCH_CONFIG = "english"
@@ -331,6 +332,10 @@ class EncounterQuerySet(models.QuerySet):
                     "quotes",
                     queryset=Quote.objects.select_related("speaker"),
                     to_attr="searched_quotes",
+                ),
+                models.Prefetch("topics", to_attr="searched_topics"),
+                models.Prefetch(
+                    "sources", queryset=Source.objects.readouts(), to_attr="searched_readouts"
                 ),
             )
         )
@@ -992,10 +997,18 @@ class Encounter(models.Model):
         quotes = getattr(self, "searched_quotes", None)
         if quotes is None:
             quotes = self.quotes.select_related("speaker")
+        topics = getattr(self, "searched_topics", None)
+        if topics is None:
+            topics = self.topics.all()
+        readouts = getattr(self, "searched_readouts", None)
+        if readouts is None:
+            readouts = self.sources.readouts()
         return compose_search_document(
             place=(self.place.name, self.place.city) if self.place_id else None,
             participants=[(p.person.name, p.person.name_zh, p.office) for p in participations],
             quotes=[(q.text, q.speaker_description) for q in quotes],
+            topics=[topic.name for topic in topics],
+            readouts=[(source.title, source.text) for source in readouts],
         )
 
     def keep_former_slug(self, slug):
@@ -1015,20 +1028,28 @@ class Encounter(models.Model):
             self.search_document = document
 
 
-def compose_search_document(place, participants, quotes):
+def compose_search_document(place, participants, quotes, topics=(), readouts=()):
     """The words of related rows in an encounter's `search_document`, in one order.
 
     `place` is (name, city) or None, `participants` (name, name_zh, office) in the
-    participations' order, `quotes` (text, speaker_description) in the quotes' order. Used by
-    Encounter.build_search_document() and by the synthetic generator, which writes rows with
-    COPY and must store the same document the model would build.
+    participations' order, `quotes` (text, speaker_description) in the quotes' order, `topics`
+    the topics' names by name, `readouts` (title, text) of its US and PRC readouts in the
+    sources' order. Used by Encounter.build_search_document() and by the synthetic generator,
+    which writes rows with COPY and must store the same document the model would build.
+
+    A researcher searching "climate" expects every encounter tagged Climate, and one searching
+    a readout's words expects the encounter it reports; Chinese text is followed by the terms
+    that let part of a word find it (engagements/domain/search.py).
     """
     parts = list(place or ())
     for participant in participants:
         parts += participant
+    parts += topics
     for quote in quotes:
         parts += quote
-    return " ".join(part for part in parts if part)
+    for readout in readouts:
+        parts += readout
+    return with_chinese_terms(" ".join(part for part in parts if part))
 
 
 class OfficeTerm(models.Model):
@@ -1185,6 +1206,12 @@ class Participation(models.Model):
         return f"{self.person.name}{office} ({self.get_role_display()})"
 
 
+class SourceQuerySet(models.QuerySet):
+    def readouts(self):
+        """The governments' own readouts (US and PRC), in the sources' order."""
+        return self.filter(kind__in=Source.READOUT_KINDS)
+
+
 class Source(models.Model):
     class Kind(models.TextChoices):
         US_READOUT = "us_readout", "US official readout"
@@ -1305,6 +1332,7 @@ class Source(models.Model):
     )
 
     history = HistoricalRecords()
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "published_on", "id"]

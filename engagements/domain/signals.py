@@ -5,8 +5,9 @@ Two things depend on the rows around an encounter:
 - Its `version`: a participant, source or quote that changes changes the encounter too. Bumping
   the version makes an editor's form opened before the change stale, so their save is refused
   instead of silently undoing it (engagements/domain/editorial.py, "No lost updates").
-- Its `search_document`: the full-text index covers participants' names and offices, quotes and
-  the place, which live in other tables (Encounter.build_search_document).
+- Its `search_document`: the full-text index covers participants' names and offices, quotes,
+  topics, readouts' titles and texts and the place, which live in other tables
+  (Encounter.build_search_document).
 
 These rows are written through the admin's inlines, the seed loader, importers and the shell;
 receivers on their saves and deletes catch every one of those paths without each having to
@@ -26,16 +27,16 @@ Bulk paths (bulk_create, QuerySet.update) send no signals: they must call
 import contextlib
 import contextvars
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from engagements.domain.models import bump_version
-from engagements.models import Encounter, Participation, Person, Place, Quote, Source
+from engagements.models import Encounter, Participation, Person, Place, Quote, Source, Topic
 
-# The parts of an encounter that change its version; of these, participants and quotes are in
-# its search document too.
+# The parts of an encounter that change its version; all of them are in its search document too
+# (a source through its readout's title and text).
 VERSIONED_PARTS = (Participation, Source, Quote)
-SEARCHED_PARTS = (Participation, Quote)
+SEARCHED_PARTS = (Participation, Quote, Source)
 
 # Inside encounter_changes_batched(): {"bump": {ids}, "search": {ids}}; None outside.
 _batch = contextvars.ContextVar("encounter_changes_batch", default=None)
@@ -91,6 +92,15 @@ def participants_changed(encounter_id):
         apply_coding_rules(encounter_id)
     else:
         batch["rules"].add(encounter_id)
+
+
+def search_changed(encounter_ids):
+    """Rebuild these encounters' search documents now, or once when the batch ends."""
+    batch = _batch.get()
+    if batch is not None:
+        batch["search"].update(encounter_ids)
+    elif encounter_ids:
+        Encounter.objects.filter(pk__in=encounter_ids).refresh_search_documents()
 
 
 def refresh_search_document(encounter_id):
@@ -151,3 +161,41 @@ def place_saved(sender, instance, created, raw=False, **kwargs):
     if raw or created:
         return
     Encounter.objects.filter(place=instance).refresh_search_documents()
+
+
+# Topic names are in the search document: tagging, untagging, renaming or deleting a topic
+# changes what finds the encounters concerned.
+@receiver(m2m_changed, sender=Encounter.topics.through, dispatch_uid="search-topics-changed")
+def topics_changed(sender, instance, action, reverse, pk_set, raw=False, **kwargs):
+    if raw:
+        return
+    if action == "pre_clear" and reverse:
+        # Clearing a topic's encounters names none of them afterwards: note them now.
+        instance._cleared_encounter_ids = list(instance.encounters.values_list("pk", flat=True))
+        return
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if not reverse:
+        search_changed([instance.pk])
+    elif action == "post_clear":
+        search_changed(getattr(instance, "_cleared_encounter_ids", []))
+    else:
+        search_changed(sorted(pk_set or ()))
+
+
+@receiver(post_save, sender=Topic, dispatch_uid="search-topic-saved")
+def topic_saved(sender, instance, created, raw=False, **kwargs):
+    if raw or created:
+        return  # a new topic tags nothing yet
+    search_changed(list(instance.encounters.values_list("pk", flat=True)))
+
+
+@receiver(pre_delete, sender=Topic, dispatch_uid="search-topic-deleting")
+def topic_deleting(sender, instance, **kwargs):
+    # The links go with the topic (no m2m signal for them): note the encounters first.
+    instance._tagged_encounter_ids = list(instance.encounters.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Topic, dispatch_uid="search-topic-deleted")
+def topic_deleted(sender, instance, **kwargs):
+    search_changed(getattr(instance, "_tagged_encounter_ids", []))

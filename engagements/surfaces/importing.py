@@ -514,6 +514,8 @@ class EncounterResource(resources.ModelResource):
             key=lambda participation: (participation.side, participation.order),
         )
         instance.searched_quotes = []  # an import brings no quotes
+        instance.searched_topics = sorted(instance._import_topics, key=lambda topic: topic.name)
+        instance.searched_readouts = []  # imported sources are of kind "other"
         instance.search_document = instance.build_search_document()
         # What Encounter.save() does before its insert (the dates' rules ran above; a draft
         # has no publication date), for the insert in bulk below.

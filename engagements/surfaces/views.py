@@ -10,10 +10,12 @@ from engagements.domain import coverage
 from engagements.domain.facets import active_chips, facets, result_count
 from engagements.domain.filters import (
     ADD_BY_NAME,
+    SUGGEST_BELOW,
     PersonFilterSet,
     add_headlines,
     filter_encounters,
     find_by_name,
+    spelling_suggestion,
 )
 from engagements.domain.models import current_slug, published
 from engagements.domain.timeline import LANES_BY, build_timeline
@@ -149,7 +151,19 @@ class EncounterListView(FilteredEncountersMixin, ListView):
         if self.filterset.is_valid() and self.filterset.search_text:
             # Highlighted passages for the rows on this page only.
             context["encounters"] = add_headlines(context["encounters"], self.filterset.search_text)
+            if context["paginator"].count < SUGGEST_BELOW:
+                context["suggestion"] = self.suggestion(self.filterset.search_text)
         return context
+
+    def suggestion(self, text):
+        """{"text", "url"}: the same search with misspelt names corrected, or None."""
+        corrected = self.derived.get("suggestion", lambda: spelling_suggestion(text))
+        if not corrected:
+            return None
+        params = self.request.GET.copy()
+        params["q"] = corrected
+        params.pop("page", None)
+        return {"text": corrected, "url": f"{self.request.path}?{params.urlencode()}"}
 
 
 class TimelineView(FilteredEncountersMixin, TemplateView):
