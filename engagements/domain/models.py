@@ -9,6 +9,7 @@ import datetime
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
@@ -22,6 +23,16 @@ from engagements.domain.links import slug_url
 
 # The text search configuration of the stored tsvector; queries must use the same one.
 SEARCH_CONFIG = "english"
+# The plausible range of an encounter's dates (docs/operators.md, "Security limits"): from the
+# founding of the PRC to the end of the century, since announced encounters are dated ahead.
+# Outside it a date is a typing error, and pages that lay out every month or year between the
+# first and last date (timeline, stats) would pay for it, or fail past year 9999.
+EARLIEST_DATE = datetime.date(1949, 10, 1)
+LATEST_DATE = datetime.date(2099, 12, 31)
+PLAUSIBLE_DATE_VALIDATORS = [
+    MinValueValidator(EARLIEST_DATE, "Dates start on 1 October 1949 (the PRC's founding)."),
+    MaxValueValidator(LATEST_DATE, "Dates end on 31 December 2099; check the year."),
+]
 # Held by the Publishers group (migration 0006_editorial_groups): publish and unpublish.
 PUBLISH_PERMISSION = "engagements.publish_encounter"
 
@@ -459,12 +470,14 @@ class Encounter(models.Model):
         "the rule.",
     )
     start_date = models.DateField(
+        validators=PLAUSIBLE_DATE_VALIDATORS,
         help_text="First day: for an in-person encounter the local date where it took place; "
         "for a call or video call Washington's date. For month or year precision, use the "
-        "first day of that month or year."
+        "first day of that month or year. Between 1 October 1949 and 31 December 2099.",
     )
     end_date = models.DateField(
         blank=True,
+        validators=PLAUSIBLE_DATE_VALIDATORS,
         help_text="Last day, in the same calendar as the first. Leave empty for a single day.",
     )
     date_precision = models.CharField(
@@ -634,6 +647,11 @@ class Encounter(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
                 name="encounter_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__gte=EARLIEST_DATE, end_date__lte=LATEST_DATE),
+                name="encounter_dates_in_plausible_range",
+                violation_error_message="Dates run from 1 October 1949 to 31 December 2099.",
             ),
             # The other capital's date of the first day is at most a day either side of it.
             models.CheckConstraint(

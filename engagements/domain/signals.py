@@ -26,10 +26,12 @@ Bulk paths (bulk_create, QuerySet.update) send no signals: they must call
 import contextlib
 import contextvars
 
-from django.db.models.signals import post_delete, post_save
+from django.db import models
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from engagements.domain.models import bump_version
+from engagements.domain.text import without_control_characters
 from engagements.models import Encounter, Participation, Person, Place, Quote, Source
 
 # The parts of an encounter that change its version; of these, participants and quotes are in
@@ -151,3 +153,19 @@ def place_saved(sender, instance, created, raw=False, **kwargs):
     if raw or created:
         return
     Encounter.objects.filter(place=instance).refresh_search_documents()
+
+
+@receiver(pre_save, dispatch_uid="drop-control-characters")
+def drop_control_characters(sender, instance, raw=False, **kwargs):
+    """Every text field of the record, whatever the write path: no control characters
+    (engagements/domain/text.py). A fixture load (raw) is stored as it is."""
+    if raw or sender._meta.app_label != "engagements":
+        return
+    for field in sender._meta.concrete_fields:
+        if isinstance(field, (models.CharField, models.TextField)) and not field.generated:
+            value = getattr(instance, field.attname)
+            cleaned = without_control_characters(
+                value, multiline=isinstance(field, models.TextField)
+            )
+            if cleaned is not value:
+                setattr(instance, field.attname, cleaned)

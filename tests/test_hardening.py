@@ -1,0 +1,130 @@
+"""Hardening, second pass: what an attacker or a careless editor could still do to the site
+(docs/operators.md, "Security limits"). The proxy cases run against the real Caddy in
+tests/test_abuse.py."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
+
+from engagements.domain.timeline import next_month
+from engagements.models import Encounter
+from tests.factories import EncounterFactory, SourceFactory
+from tests.test_admin import formset_management
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def anonymous():
+    return Client(raise_request_exception=False)
+
+
+def encounter_form(**fields):
+    return {
+        "title": "A meeting",
+        "slug": "a-meeting",
+        "status": "draft",
+        "occurrence": "held",
+        "kind": "visit",
+        "venue": "prc",
+        "level": "cabinet",
+        "initiated_by": "unknown",
+        "start_date": "2024-01-05",
+        "end_date": "",
+        "date_precision": "day",
+        "tone": "unknown",
+        "provenance": "curated",
+        **formset_management("participations"),
+        **formset_management("sources"),
+        **formset_management("quotes"),
+        **fields,
+    }
+
+
+# --- dates in a plausible range ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "start, end", [("9999-12-01", ""), ("0001-01-01", ""), ("2024-01-01", "2100-01-01")]
+)
+def test_the_admin_refuses_an_implausible_date_beside_the_field(admin_client, start, end):
+    response = admin_client.post(
+        reverse("admin:engagements_encounter_add"),
+        encounter_form(start_date=start, end_date=end),
+    )
+    assert response.status_code == 200
+    assert not Encounter.objects.filter(slug="a-meeting").exists()
+    errors = response.context["adminform"].form.errors
+    assert "1 October 1949" in str(errors) or "31 December 2099" in str(errors)
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        (datetime.date(9999, 12, 1), datetime.date(9999, 12, 1)),
+        (datetime.date(1, 1, 1), datetime.date(1, 1, 1)),
+        (datetime.date(2024, 1, 1), datetime.date(2100, 1, 1)),
+    ],
+)
+def test_the_database_refuses_an_implausible_date_on_every_path(start, end):
+    encounter = EncounterFactory()
+    with (
+        pytest.raises(IntegrityError, match="encounter_dates_in_plausible_range"),
+        transaction.atomic(),
+    ):
+        Encounter.objects.filter(pk=encounter.pk).update(start_date=start, end_date=end)
+
+
+def test_next_month_of_the_last_month_there_is_does_not_overflow():
+    assert next_month(datetime.date(9999, 12, 5)) == datetime.date.max
+    assert next_month(datetime.date(2024, 12, 31)) == datetime.date(2025, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "query", ["start=9999-12-31&end=9999-12-31", "start=0001-01-01", "end=0001-01-01"]
+)
+def test_the_timeline_answers_for_dates_at_the_calendars_ends(anonymous, query):
+    EncounterFactory()
+    response = anonymous.get(f"/timeline/?{query}")
+    assert response.status_code in (200, 400)
+
+
+# --- control characters ------------------------------------------------------------------------
+
+
+def test_control_characters_are_dropped_when_text_is_entered(admin_client):
+    response = admin_client.post(
+        reverse("admin:engagements_encounter_add"),
+        encounter_form(title="Line\x0bbreak\x1b from Word", summary="One\x0btwo\x07"),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    encounter = Encounter.objects.get(slug="a-meeting")
+    assert encounter.title == "Line break from Word"
+    assert encounter.summary == "One\ntwo"
+
+
+def test_a_control_character_already_stored_never_breaks_the_feed(anonymous):
+    encounter = EncounterFactory(title="Clean")
+    SourceFactory(encounter=encounter)
+    # As a row written before the cleaning (or by a bulk path that skips it) would be.
+    Encounter.objects.filter(pk=encounter.pk).update(
+        title="Pasted\x0bfrom Word", summary="Bell\x07 and escape\x1b"
+    )
+    response = anonymous.get("/feeds/encounters.atom")
+    assert response.status_code == 200
+    feed = ET.fromstring(response.content)
+    titles = [entry.find(f"{ATOM}title").text for entry in feed.iter(f"{ATOM}entry")]
+    assert any(title.startswith("Pasted\nfrom Word") for title in titles)
+
+
+def test_a_control_character_in_a_feeds_parameter_is_dropped(anonymous):
+    EncounterFactory()
+    response = anonymous.get("/feeds/encounters.atom?q=a%01b")
+    assert response.status_code == 200
+    assert "q ab" in ET.fromstring(response.content).find(f"{ATOM}title").text
