@@ -5,6 +5,7 @@ exports streaming at once in each worker process.
 
 import contextlib
 import threading
+import time
 import weakref
 
 import psycopg
@@ -131,26 +132,48 @@ def export_slots():
         return _export_slots
 
 
-class HeldWhileStreaming:
-    """Iterates `chunks`, then releases the export slot: at the end, on an error, or when the
-    server closes the response (a client that went away), whichever comes first."""
+class ExportDeadlinePassed(Exception):
+    """An export still sending after EXPORT_DEADLINE_SECONDS: the server drops the connection,
+    so the client sees an incomplete download rather than a file that looks whole."""
 
-    def __init__(self, chunks, slots):
+
+class HeldWhileStreaming:
+    """Iterates `chunks`, then releases the export slot: at the end, on an error, when the
+    server closes the response (a client that went away), or at the deadline, whichever comes
+    first. At the deadline the slot is released even while the thread is still blocked
+    sending to a client that reads slowly or not at all, and the next chunk stops the export
+    (its database cursor is closed)."""
+
+    def __init__(self, chunks, slots, deadline_seconds=None):
         self.chunks = iter(chunks)
-        # Runs once: on close(), or when a response nobody closed is garbage-collected.
+        # Runs once: on close(), at the deadline, or when a response nobody closed is
+        # garbage-collected.
         self.release = weakref.finalize(self, slots.release)
+        self.ends_at = None
+        self.timer = None
+        if deadline_seconds:
+            self.ends_at = time.monotonic() + deadline_seconds
+            self.timer = threading.Timer(deadline_seconds, self.release)
+            self.timer.daemon = True
+            self.timer.start()
 
     def __iter__(self):
         return self
 
     def __next__(self):
         try:
+            if self.ends_at is not None and time.monotonic() >= self.ends_at:
+                raise ExportDeadlinePassed(
+                    f"Export stopped after {settings.EXPORT_DEADLINE_SECONDS}s (deadline)."
+                )
             return next(self.chunks)
         except BaseException:
             self.close()
             raise
 
     def close(self):
+        if self.timer is not None:
+            self.timer.cancel()
         self.release()
         close = getattr(self.chunks, "close", None)
         if close is not None:

@@ -359,6 +359,10 @@ PUBLIC_STATEMENT_TIMEOUT_MS = int(env("DJANGO_PUBLIC_STATEMENT_TIMEOUT_MS", "500
 # every thread from pages and health checks.
 EXPORT_CONCURRENCY = int(env("EXPORT_CONCURRENCY", "1"))
 EXPORT_RETRY_AFTER = int(env("EXPORT_RETRY_AFTER", "30"))
+# An export still sending after this many seconds is stopped and its slot freed, even while a
+# client that reads slowly (or not at all) keeps the connection open: the download is then cut
+# off, visibly incomplete. 0 turns the deadline off.
+EXPORT_DEADLINE_SECONDS = float(env("EXPORT_DEADLINE_SECONDS", "300"))
 
 # Retry-After on the 503 page shown while the database is unreachable.
 SERVICE_UNAVAILABLE_RETRY_AFTER = int(env("DJANGO_RETRY_AFTER", "10"))
