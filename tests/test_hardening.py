@@ -3,15 +3,18 @@
 tests/test_abuse.py."""
 
 import datetime
+import threading
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
 from engagements.domain.timeline import next_month
-from engagements.models import Encounter
+from engagements.models import Encounter, Source
+from tests.adminforms import form_data
 from tests.factories import EncounterFactory, SourceFactory
 from tests.test_admin import formset_management
 
@@ -128,3 +131,103 @@ def test_a_control_character_in_a_feeds_parameter_is_dropped(anonymous):
     response = anonymous.get("/feeds/encounters.atom?q=a%01b")
     assert response.status_code == 200
     assert "q ab" in ET.fromstring(response.content).find(f"{ATOM}title").text
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/encounters.csv", "/encounters.json"])
+def test_head_on_an_export_builds_no_body_and_takes_no_slot(rf, settings, monkeypatch, path):
+    from engagements.infrastructure.limits import export_slots
+    from engagements.surfaces import exports
+
+    settings.EXPORT_CONCURRENCY = 1
+    EncounterFactory()
+    built = []
+    monkeypatch.setattr(exports, "rows", lambda *args: built.append(args) or iter(()))
+    view = exports.encounters_csv if path.endswith(".csv") else exports.encounters_json
+    response = view(rf.head(path))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert not response.streaming and response.content == b""
+    slots = export_slots()
+    assert slots.acquire(blocking=False), "a HEAD held the only export slot"
+    slots.release()
+    assert built == []
+
+
+def test_a_slow_reader_loses_its_export_slot_at_the_deadline(rf, settings):
+    from engagements.infrastructure.limits import ExportDeadlinePassed, export_slots
+    from engagements.surfaces import exports
+
+    settings.EXPORT_CONCURRENCY = 1
+    settings.EXPORT_DEADLINE_SECONDS = 0.05
+    for _ in range(3):
+        EncounterFactory()
+    response = exports.encounters_csv(rf.get("/encounters.csv"))
+    chunks = iter(response.streaming_content)
+    assert next(chunks).decode().startswith("\ufeffslug")  # reading has begun, then stalls
+    slots = export_slots()
+    # The deadline frees the slot even though the reader never comes back for more...
+    release = threading.Event()
+    threading.Thread(target=lambda: slots.acquire(timeout=5) and release.set()).start()
+    assert release.wait(timeout=5), "the slot was still held after the deadline"
+    slots.release()
+    # ... and the export stops there: cut off, not passed off as a whole file.
+    with pytest.raises(ExportDeadlinePassed):
+        while True:
+            next(chunks)
+    response.close()
+
+
+# --- a published encounter keeps a source ------------------------------------------------------
+
+
+def test_the_source_admin_refuses_to_delete_a_published_encounters_only_source(admin_client):
+    encounter = EncounterFactory(title="Only sourced once")
+    source = SourceFactory(encounter=encounter)
+    url = reverse("admin:engagements_source_delete", args=[source.pk])
+    response = admin_client.post(url, {"post": "yes"})
+    assert Source.objects.filter(pk=source.pk).exists()
+    assert "would be left without a source" in response.text
+    # The bulk action too.
+    response = admin_client.post(
+        reverse("admin:engagements_source_changelist"),
+        {"action": "delete_selected", "_selected_action": [source.pk], "post": "yes"},
+    )
+    assert Source.objects.filter(pk=source.pk).exists()
+    assert "would be left without a source" in response.text
+
+
+def test_the_source_admin_refuses_to_move_a_published_encounters_only_source(admin_client):
+    source = SourceFactory(encounter=EncounterFactory())
+    elsewhere = EncounterFactory()
+    response = admin_client.get(reverse("admin:engagements_source_change", args=[source.pk]))
+    data = {
+        name: value
+        for name, value in form_data(response).items()
+        if not name.startswith("initial-")
+    }
+    data["encounter"] = str(elsewhere.pk)
+    response = admin_client.post(reverse("admin:engagements_source_change", args=[source.pk]), data)
+    assert response.status_code == 200
+    assert "would be left without a source" in str(response.context["adminform"].form.errors)
+    source.refresh_from_db()
+    assert source.encounter_id != elsewhere.pk
+
+
+def test_a_script_cannot_delete_a_published_encounters_last_source_either():
+    encounter = EncounterFactory()
+    first, second = SourceFactory(encounter=encounter), SourceFactory(encounter=encounter)
+    first.delete()  # another one is left
+    with pytest.raises(ValidationError, match="without a source"), transaction.atomic():
+        second.delete()
+    with pytest.raises(ValidationError, match="without a source"), transaction.atomic():
+        Source.objects.filter(encounter=encounter).delete()
+    assert Source.objects.filter(pk=second.pk).exists()
+    # A draft's sources may go; and an encounter's own deletion takes its sources with it.
+    draft = EncounterFactory(status=Encounter.Status.DRAFT, published_at=None)
+    SourceFactory(encounter=draft).delete()
+    SourceFactory(encounter=encounter)
+    encounter.delete()
+    assert not Source.objects.filter(encounter_id=encounter.pk).exists()

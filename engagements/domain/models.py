@@ -1282,6 +1282,33 @@ class Source(models.Model):
         """The government whose readout this is, or "" for other sources."""
         return {self.Kind.US_READOUT: Side.US, self.Kind.PRC_READOUT: Side.PRC}.get(self.kind, "")
 
+    # A published encounter keeps at least one source: the rule for a source leaving its
+    # encounter (deleted, or moved to another one), whatever the path (the source admin and its
+    # bulk delete, a script; the encounter form checks its inlines with publish_problems()).
+
+    def removal_problem(self, leaving=()):
+        """Why this source may not leave its encounter, as a sentence for editors ("" if it
+        may). LEAVING: ids of other sources leaving with it."""
+        encounter = Encounter.objects.filter(pk=self.encounter_id).only("title", "status").first()
+        if encounter is None or not encounter.is_published:
+            return ""
+        if encounter.sources.exclude(pk__in={self.pk, *leaving}).exists():
+            return ""
+        return (
+            f"“{encounter.title}” is published and would be left without a source: add "
+            "another source to it, or unpublish it, first."
+        )
+
+    def clean(self):
+        super().clean()
+        if self.pk is None:
+            return
+        stored = Source.objects.filter(pk=self.pk).values_list("encounter_id", flat=True).first()
+        if stored is not None and stored != self.encounter_id:
+            problem = Source(pk=self.pk, encounter_id=stored).removal_problem()
+            if problem:
+                raise ValidationError({"encounter": problem})
+
 
 class Quote(models.Model):
     class Language(models.TextChoices):

@@ -26,8 +26,9 @@ Bulk paths (bulk_create, QuerySet.update) send no signals: they must call
 import contextlib
 import contextvars
 
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from engagements.domain.models import bump_version
@@ -169,3 +170,24 @@ def drop_control_characters(sender, instance, raw=False, **kwargs):
             )
             if cleaned is not value:
                 setattr(instance, field.attname, cleaned)
+
+
+def deletes_encounters(origin):
+    """The deletion started from encounters: their sources go with them."""
+    model = origin.model if isinstance(origin, models.QuerySet) else type(origin)
+    return model is Encounter
+
+
+@receiver(pre_delete, sender=Source, dispatch_uid="published-keeps-a-source")
+def keep_a_source_on_published_encounters(sender, instance, origin=None, **kwargs):
+    """Refuse to delete a published encounter's last source (Source.removal_problem). Inside
+    the encounter form's batch the form has checked the submitted sources itself (a source
+    replaced in one save is deleted before its successor is added)."""
+    if _batch.get() is not None or deletes_encounters(origin):
+        return
+    leaving = ()
+    if isinstance(origin, models.QuerySet):
+        leaving = set(origin.values_list("pk", flat=True))
+    problem = instance.removal_problem(leaving)
+    if problem:
+        raise ValidationError(problem)

@@ -496,6 +496,15 @@ class SourceAdmin(SimpleHistoryAdmin):
     search_fields = ["outlet", "title", "url", "external_id"]
     autocomplete_fields = ["encounter"]
 
+    def get_deleted_objects(self, objs, request):
+        """A published encounter's last source is listed as protected, so the delete page (and
+        the bulk action) refuses with the reason instead of deleting it (Source.removal_problem)."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        leaving = {source.pk for source in objs}
+        problems = dict.fromkeys(source.removal_problem(leaving) for source in objs)
+        protected = list(protected) + [problem for problem in problems if problem]
+        return deleted, model_count, perms_needed, protected
+
 
 @admin.register(Quote)
 class QuoteAdmin(SimpleHistoryAdmin):
