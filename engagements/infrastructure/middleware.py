@@ -130,7 +130,8 @@ NUL_MESSAGE = "Contains a NUL character (%00), which no parameter accepts."
 
 
 class RejectNulMiddleware:
-    """A NUL character in the path (404: no page has one) or in a query parameter (400).
+    """A NUL character in the path (404: no page has one) or in a query parameter (400); a
+    cookie with one is ignored.
 
     PostgreSQL refuses NUL in text, so such a value would otherwise reach a query (a slug
     lookup, an admin filter or search) and fail there with a 500. The API gets its usual
@@ -140,6 +141,9 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # A cookie with a NUL is no cookie the site set: ignored (a session lookup would fail).
+        for name in [k for k, v in request.COOKIES.items() if "\x00" in k or "\x00" in v]:
+            del request.COOKIES[name]
         if "\x00" in request.path:
             if wants_json(request):
                 return JsonResponse({"detail": "Not found."}, status=404)

@@ -6,13 +6,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, router, transaction
 from django.db.models import Prefetch
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV
-from simple_history.admin import SimpleHistoryAdmin
+from simple_history.admin import SimpleHistoryAdmin as BaseSimpleHistoryAdmin
 
 from engagements.domain.checks import find_problems
 from engagements.domain.editorial import (
@@ -99,6 +99,25 @@ class QuoteInline(admin.StackedInline):
             encounter_id = request.resolver_match.kwargs.get("object_id")
             kwargs["queryset"] = Source.objects.filter(encounter_id=encounter_id or 0)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def require_number(value):
+    """History pages take numeric ids only; anything else is a 404, not a query's 500."""
+    if not (str(value).isascii() and str(value).isdigit()):
+        raise Http404("No such record.")
+
+
+class SimpleHistoryAdmin(BaseSimpleHistoryAdmin):
+    """simple-history's admin, answering 404 for a history address whose ids are not numbers."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        require_number(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        require_number(object_id)
+        require_number(version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Encounter)
@@ -327,6 +346,7 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         """The encounter's own history, then its participants', sources' and quotes'."""
+        require_number(object_id)
         parts = []
         for model, label, related in PART_HISTORIES:
             records = (
@@ -357,9 +377,12 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
         return response
 
     def process_import(self, request, **kwargs):
-        # A confirmation sent twice (the first one used the upload up) or naming an upload that
-        # is not in the cache gets a message and the upload form, not a server error.
+        # A confirmation sent twice (the first one used the upload up), naming an upload that
+        # is not in the cache, or naming a format or resource there is not, gets a message and
+        # the upload form, not a server error.
         try:
+            if self.confirmation_is_forged(request):
+                raise UploadExpired
             return super().process_import(request, **kwargs)
         except UploadExpired:
             self.message_user(
@@ -369,6 +392,18 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
                 messages.ERROR,
             )
             return HttpResponseRedirect(reverse("admin:engagements_encounter_import"))
+
+    def confirmation_is_forged(self, request):
+        """The confirmation's format and resource are indexes the upload form never offers."""
+        choices = {
+            "format": len(self.get_import_formats()),
+            "resource": len(self.get_import_resource_classes(request)),
+        }
+        for name, count in choices.items():
+            value = request.POST.get(name, "0")
+            if not (value.isascii() and value.isdigit() and int(value) < count):
+                return True
+        return False
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
