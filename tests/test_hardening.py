@@ -15,8 +15,9 @@ from django.urls import reverse
 from engagements.domain.timeline import next_month
 from engagements.models import Encounter, Source
 from tests.adminforms import form_data
-from tests.factories import EncounterFactory, SourceFactory
+from tests.factories import EncounterFactory, ParticipationFactory, SourceFactory, TopicFactory
 from tests.test_admin import formset_management
+from tests.test_import import people as people  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -231,3 +232,154 @@ def test_a_script_cannot_delete_a_published_encounters_last_source_either():
     SourceFactory(encounter=encounter)
     encounter.delete()
     assert not Source.objects.filter(encounter_id=encounter.pk).exists()
+
+
+# --- inputs that used to answer 500 ------------------------------------------------------------
+
+PUBLIC_PAGES = [
+    "/",
+    "/encounters/",
+    "/encounters/{slug}/",
+    "/encounters/{slug}/accounts/",
+    "/encounters/{slug}/cite.bib",
+    "/timeline/",
+    "/coverage/",
+    "/people/",
+    "/people/network/",
+    "/people/{person}/",
+    "/topics/",
+    "/topics/{topic}/",
+    "/map/",
+    "/stats/",
+    "/stats/by-year-level.csv",
+    "/about/",
+    "/encounters.csv",
+    "/encounters.json",
+    "/feeds/encounters.atom",
+    "/sitemap.xml",
+    "/sitemap-encounters.xml",
+    "/robots.txt",
+]
+# Every parameter any page reads (the list's FilterSet, paging, the map's place, the sitemap's
+# page, the network's and stats' own), each with values a fuzzer or a clumsy hand would send.
+PARAMETERS = [
+    "q", "kind", "level", "venue", "person", "topic", "date_after", "date_before", "sort",
+    "page", "place", "p", "lanes", "side", "period", "format", "x",
+]  # fmt: skip
+NASTY_VALUES = [
+    "%C2%B2",  # "²": isdigit() but not int()
+    "%01",
+    "-1",
+    "0",
+    "1e309",
+    "99999999999999999999999",
+    "9999-12-31",
+    "0001-01-01",
+    "2024-02-30",
+    "%EF%BF%BF",
+    "%ED%A0%80",  # a lone surrogate, percent-encoded
+    "a" * 3000,
+    "%27%20OR%201%3D1--",
+    "%5B%5D",
+]
+
+
+@pytest.fixture
+def fuzz_record():
+    encounter = EncounterFactory(slug="fuzzed")
+    person_participation = ParticipationFactory(encounter=encounter)
+    SourceFactory(encounter=encounter)
+    topic = TopicFactory(slug="fuzz-topic")
+    encounter.topics.add(topic)
+    return {"slug": "fuzzed", "person": person_participation.person.slug, "topic": "fuzz-topic"}
+
+
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
+def test_no_parameter_value_makes_any_public_page_a_500(anonymous, fuzz_record, page):
+    path = page.format(**fuzz_record)
+    failures = []
+    for name in PARAMETERS:
+        for value in NASTY_VALUES:
+            response = anonymous.get(f"{path}?{name}={value}")
+            if response.status_code >= 500:
+                failures.append((name, value[:20], response.status_code))
+    assert not failures
+
+
+def test_the_map_ignores_a_place_that_is_not_ascii_digits(anonymous):
+    EncounterFactory()
+    assert anonymous.get("/map/?place=%C2%B2").status_code == 200
+
+
+def test_a_session_cookie_with_a_nul_is_ignored(anonymous):
+    response = anonymous.get("/admin/", HTTP_COOKIE="sessionid=abc\x00def")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert anonymous.get("/", HTTP_COOKIE="sessionid=\x00").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["history/abc/", "history/1abc/", "history/%C2%B2/"])
+def test_a_history_address_that_is_not_a_number_is_a_404(admin_client, path):
+    encounter = EncounterFactory()
+    url = reverse("admin:engagements_encounter_change", args=[encounter.pk])
+    response = admin_client.get(url.replace("change/", path))
+    assert response.status_code == 404
+    source = SourceFactory(encounter=encounter)
+    url = reverse("admin:engagements_source_change", args=[source.pk])
+    assert admin_client.get(url.replace("change/", path)).status_code == 404
+
+
+@pytest.mark.parametrize("field, value", [("format", "99"), ("resource", "5"), ("format", "x")])
+def test_an_import_confirmation_naming_an_unknown_format_or_resource_imports_nothing(
+    publisher_client, field, value
+):
+    data = {
+        "import_file_name": "anything",
+        "original_file_name": "encounters.csv",
+        "format": "0",
+        "resource": "0",
+        field: value,
+    }
+    response = publisher_client.post(reverse("admin:engagements_encounter_process_import"), data)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:engagements_encounter_import")
+
+
+# --- former slugs stay reserved ----------------------------------------------------------------
+
+
+def renamed(old="first-name", new="second-name"):
+    encounter = EncounterFactory(slug=old)
+    SourceFactory(encounter=encounter)
+    encounter.slug = new
+    encounter.save()
+    return encounter
+
+
+def test_a_new_draft_cannot_take_a_renamed_encounters_old_slug(admin_client, anonymous):
+    renamed()
+    response = admin_client.post(
+        reverse("admin:engagements_encounter_add"), encounter_form(slug="first-name")
+    )
+    assert response.status_code == 200
+    assert "stays reserved" in str(response.context["adminform"].form.errors["slug"])
+    # A script is held to it too, and the old permalink still redirects.
+    with pytest.raises(ValidationError, match="stays reserved"), transaction.atomic():
+        EncounterFactory(slug="first-name", status=Encounter.Status.DRAFT, published_at=None)
+    response = anonymous.get("/encounters/first-name/")
+    assert response.status_code == 301 and response["Location"] == "/encounters/second-name/"
+
+
+def test_an_encounter_may_take_its_own_old_slug_back(anonymous):
+    encounter = renamed()
+    encounter.slug = "first-name"
+    encounter.save()
+    assert anonymous.get("/encounters/first-name/").status_code == 200
+
+
+def test_an_import_row_cannot_take_a_former_slug(publisher_client, people):
+    from tests.test_import import csv_file, row, upload
+
+    renamed(old="blinken-wang-2024-04-26")
+    preview = upload(publisher_client, csv_file(row()))
+    assert "stays reserved" in preview.text
+    assert not Encounter.objects.filter(slug="blinken-wang-2024-04-26").exists()

@@ -733,10 +733,28 @@ class Encounter(models.Model):
     def get_absolute_url(self):
         return slug_url("encounter-detail", self.slug)
 
+    def slug_problem(self, others_former_slugs=None):
+        """Why this slug may not be used ("" if it may): it is another encounter's former slug,
+        whose old permalink redirects there (FormerSlug). OTHERS_FORMER_SLUGS: those slugs,
+        when the caller loaded them once for many rows (the CSV import)."""
+        if others_former_slugs is not None:
+            reserved = self.slug in others_former_slugs
+        else:
+            others = FormerSlug.objects.filter(slug=self.slug).exclude(encounter_id=self.pk)
+            reserved = bool(self.slug) and others.exists()
+        if reserved:
+            return (
+                "This slug is an older address of another encounter and stays reserved, so "
+                "that citations of it keep working. Choose another slug."
+            )
+        return ""
+
     def clean(self):
         if self.end_date is None and self.start_date is not None:
             self.end_date = self.start_date
         errors = {}
+        if problem := self.slug_problem(getattr(self, "_others_former_slugs", None)):
+            errors["slug"] = problem
         if self.pk and self.initiator_source_id and self.initiator_source.encounter_id != self.pk:
             errors["initiator_source"] = "Choose one of this encounter's sources."
         if errors:
@@ -1538,7 +1556,11 @@ def encounter_slug_changing(sender, instance, raw=False, update_fields=None, **k
         stored = Encounter.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
         if stored == instance.slug:
             return
-    # A slug taken (back) by a live encounter is no longer a former one.
-    FormerSlug.objects.filter(slug=instance.slug).delete()
+    # Taken back by the encounter that had it: no longer a former one. Another encounter's
+    # former slug stays reserved, so its permalink keeps redirecting (slug_problem).
+    problem = instance.slug_problem()
+    if problem:
+        raise ValidationError({"slug": problem})
+    FormerSlug.objects.filter(slug=instance.slug, encounter_id=instance.pk).delete()
     if stored:
         FormerSlug.objects.update_or_create(slug=stored, defaults={"encounter_id": instance.pk})

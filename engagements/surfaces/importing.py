@@ -217,6 +217,15 @@ class ImportLookups:
         self.people = None
         self.topics = {}
         self.places = {}
+        self._former_slugs = None
+
+    @property
+    def former_slugs(self):
+        """Every encounter's former slug: reserved for the permalinks redirecting from them (a
+        new encounter may take none of them)."""
+        if self._former_slugs is None:
+            self._former_slugs = set(FormerSlug.objects.values_list("slug", flat=True))
+        return self._former_slugs
 
     def person(self, name):
         """As find_person(name) answers, from every person loaded once."""
@@ -403,6 +412,8 @@ class EncounterResource(resources.ModelResource):
         one: the slug against the file's existing slugs (loaded at once) and its earlier rows,
         the check constraints in Python (violated_constraints)."""
         errors = dict(import_validation_errors or {})
+        # New rows only (an existing slug is refused): any former slug is another's.
+        instance._others_former_slugs = self.lookups.former_slugs
         try:
             instance.full_clean(
                 exclude=list(errors), validate_unique=False, validate_constraints=False
@@ -533,9 +544,7 @@ class EncounterResource(resources.ModelResource):
             self.handle_import_error(result, error, raise_errors)
 
     def write(self, encounters):
-        # A slug taken by a new encounter is no longer another's former slug (as the pre_save
-        # receiver keep-former-slugs does for a single save).
-        FormerSlug.objects.filter(slug__in=[e.slug for e in encounters]).delete()
+        # No new encounter takes another's former slug: validate_instance refused those rows.
         bulk_create_with_history(encounters, Encounter, default_user=self.user)
         Topics = Encounter.topics.through
         Topics.objects.bulk_create(
