@@ -195,3 +195,25 @@ def exports_busy(request):
     response["Retry-After"] = str(settings.EXPORT_RETRY_AFTER)
     add_never_cache_headers(response)
     return response
+
+
+# --- Logins ----------------------------------------------------------------------------------
+
+
+def login_failure_limit(request, credentials):
+    """django-axes' AXES_FAILURE_LIMIT. Axes counts failures for each lockout parameter
+    (AXES_LOCKOUT_PARAMETERS: the user name on this address, and this address) and locks when
+    the larger count, the address's, reaches the limit returned here: LOGIN_FAILURE_LIMIT once
+    this user name has failed that often from this address, else LOGIN_ADDRESS_FAILURE_LIMIT,
+    which slows password spraying (one address, many user names)."""
+    from axes.helpers import get_client_ip_address, get_client_username
+    from axes.models import AccessAttempt
+    from django.db.models import Sum
+
+    failures = AccessAttempt.objects.filter(
+        username=get_client_username(request, credentials),
+        ip_address=get_client_ip_address(request),
+    ).aggregate(total=Sum("failures_since_start"))["total"]
+    if (failures or 0) >= settings.LOGIN_FAILURE_LIMIT:
+        return settings.LOGIN_FAILURE_LIMIT
+    return settings.LOGIN_ADDRESS_FAILURE_LIMIT

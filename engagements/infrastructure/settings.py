@@ -376,10 +376,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first, so a locked-out login never reaches the next
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+# Failed logins before a lockout, within the cool-off: for one user name from one address
+# (an attacker elsewhere cannot lock a real editor out), and for one address over every user
+# name (password spraying). infrastructure/limits.py, login_failure_limit, applies the two.
+LOGIN_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(env("AXES_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_FAILURE_LIMIT = "engagements.infrastructure.limits.login_failure_limit"
 AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "1"))  # hours
-# A user name and IP address pair: an attacker elsewhere cannot lock a real editor out.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 # After a login whose `next` is missing or unsafe (another site): the admin, not Django's
