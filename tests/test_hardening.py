@@ -383,3 +383,23 @@ def test_an_import_row_cannot_take_a_former_slug(publisher_client, people):
     preview = upload(publisher_client, csv_file(row()))
     assert "stays reserved" in preview.text
     assert not Encounter.objects.filter(slug="blinken-wang-2024-04-26").exists()
+
+
+# --- deliberate load ---------------------------------------------------------------------------
+
+
+def test_a_sitemap_is_built_once_whatever_its_parameters(
+    anonymous, settings, django_assert_num_queries
+):
+    from django.core.cache import caches
+
+    settings.SITEMAP_CACHE_SECONDS = 600
+    caches["pages"].clear()
+    SourceFactory(encounter=EncounterFactory(slug="mapped"))
+    first = anonymous.get("/sitemap-encounters.xml?x=1")
+    assert first.status_code == 200 and b"/encounters/mapped/" in first.content
+    for throwaway in ("x=2", "x=3&y=4", ""):
+        with django_assert_num_queries(0):
+            again = anonymous.get(f"/sitemap-encounters.xml?{throwaway}")
+        assert again.status_code == 200 and again.content == first.content
+    caches["pages"].clear()

@@ -283,6 +283,8 @@ if REDIS_URL:
             },
         }
 CACHE_MIDDLEWARE_ALIAS = "pages"
+# Sitemap files, kept whatever their query string (surfaces/sitemaps.py); 0 turns it off.
+SITEMAP_CACHE_SECONDS = int(env("SITEMAP_CACHE_SECONDS", "600" if PRODUCTION else "0"))
 CACHE_MIDDLEWARE_KEY_PREFIX = "pages"
 CACHE_MIDDLEWARE_SECONDS = PAGE_CACHE_SECONDS
 if PAGE_CACHE_SECONDS > 0:
