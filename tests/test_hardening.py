@@ -15,7 +15,13 @@ from django.urls import reverse
 from engagements.domain.timeline import next_month
 from engagements.models import Encounter, Source
 from tests.adminforms import form_data
-from tests.factories import EncounterFactory, ParticipationFactory, SourceFactory, TopicFactory
+from tests.factories import (
+    EncounterFactory,
+    ParticipationFactory,
+    QuoteFactory,
+    SourceFactory,
+    TopicFactory,
+)
 from tests.test_admin import formset_management
 from tests.test_import import people as people  # noqa: F401 - the fixture
 
@@ -403,3 +409,41 @@ def test_a_sitemap_is_built_once_whatever_its_parameters(
             again = anonymous.get(f"/sitemap-encounters.xml?{throwaway}")
         assert again.status_code == 200 and again.content == first.content
     caches["pages"].clear()
+
+
+# --- documented field limits -------------------------------------------------------------------
+
+
+def test_a_summary_over_the_limit_is_a_form_error_that_keeps_the_text(admin_client):
+    pasted = "A paste gone wrong. " * 100_000  # 2 MB
+    response = admin_client.post(
+        reverse("admin:engagements_encounter_add"), encounter_form(summary=pasted)
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "at most 20000 characters" in str(form.errors["summary"]).replace(",", "")
+    assert form["summary"].value() == pasted  # shown again, not lost
+    assert not Encounter.objects.filter(slug="a-meeting").exists()
+
+
+def test_the_database_holds_the_text_limits_too():
+    encounter = EncounterFactory()
+    with (
+        pytest.raises(IntegrityError, match="encounter_texts_within_length"),
+        transaction.atomic(),
+    ):
+        Encounter.objects.filter(pk=encounter.pk).update(summary="x" * 20_001)
+    with pytest.raises(IntegrityError, match="quote_text_within_length"), transaction.atomic():
+        QuoteFactory(encounter=encounter, text="x" * 5_001)
+
+
+def test_no_number_of_quotes_makes_the_search_vector_too_long():
+    from engagements.domain.signals import encounter_changes_batched
+
+    encounter = EncounterFactory()
+    with transaction.atomic(), encounter_changes_batched():
+        for quote in range(300):  # 1.5 million characters of words all different
+            words = " ".join(f"q{quote}w{n}" for n in range(700))
+            QuoteFactory(encounter=encounter, text=words[:5_000])
+    encounter.refresh_from_db()
+    assert Encounter.objects.filter(pk=encounter.pk, search_vector__isnull=False).exists()

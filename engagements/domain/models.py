@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Length
+from django.db.models.lookups import LessThanOrEqual
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -33,6 +34,14 @@ PLAUSIBLE_DATE_VALIDATORS = [
     MinValueValidator(EARLIEST_DATE, "Dates start on 1 October 1949 (the PRC's founding)."),
     MaxValueValidator(LATEST_DATE, "Dates end on 31 December 2099; check the year."),
 ]
+# The longest texts an editor may enter (docs/operators.md, "Security limits"): far above any
+# real summary (the longest shipped is under 600 characters), and far below what PostgreSQL's
+# tsvector refuses (1 MB), so a paste gone wrong is a form error that keeps the text, not a
+# failed save.
+SUMMARY_MAX_LENGTH = 20_000
+QUOTE_MAX_LENGTH = 5_000
+# What the search document keeps of an encounter's related rows (compose_search_document).
+SEARCH_DOCUMENT_MAX_LENGTH = 200_000
 # Held by the Publishers group (migration 0006_editorial_groups): publish and unpublish.
 PUBLISH_PERMISSION = "engagements.publish_encounter"
 
@@ -573,11 +582,15 @@ class Encounter(models.Model):
     )
     summary = models.TextField(
         blank=True,
-        help_text="What happened, in our own words (Markdown). Never paste a source's text.",
+        max_length=SUMMARY_MAX_LENGTH,
+        help_text="What happened, in our own words (Markdown). Never paste a source's text. "
+        "At most 20,000 characters.",
     )
     outcomes = models.TextField(
         blank=True,
-        help_text="Agreements, joint statements and follow-ups (Markdown).",
+        max_length=SUMMARY_MAX_LENGTH,
+        help_text="Agreements, joint statements and follow-ups (Markdown). At most 20,000 "
+        "characters.",
     )
     topics = models.ManyToManyField(
         Topic, blank=True, related_name="encounters", help_text="Subjects discussed."
@@ -647,6 +660,12 @@ class Encounter(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
                 name="encounter_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("summary"), SUMMARY_MAX_LENGTH)
+                & LessThanOrEqual(Length("outcomes"), SUMMARY_MAX_LENGTH),
+                name="encounter_texts_within_length",
+                violation_error_message="Summary and outcomes have at most 20,000 characters.",
             ),
             models.CheckConstraint(
                 condition=Q(start_date__gte=EARLIEST_DATE, end_date__lte=LATEST_DATE),
@@ -985,7 +1004,8 @@ def compose_search_document(place, participants, quotes):
         parts += participant
     for quote in quotes:
         parts += quote
-    return " ".join(part for part in parts if part)
+    # Bounded, so that no number of quotes makes the stored tsvector too long for PostgreSQL.
+    return " ".join(part for part in parts if part)[:SEARCH_DOCUMENT_MAX_LENGTH]
 
 
 class OfficeTerm(models.Model):
@@ -1334,7 +1354,10 @@ class Quote(models.Model):
         CHINESE = "zh", "Chinese"
 
     encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="quotes")
-    text = models.TextField(help_text="The words quoted, exactly as the source gives them.")
+    text = models.TextField(
+        max_length=QUOTE_MAX_LENGTH,
+        help_text="The words quoted, exactly as the source gives them. At most 5,000 characters.",
+    )
     speaker = models.ForeignKey(
         Person,
         on_delete=models.PROTECT,
@@ -1374,6 +1397,11 @@ class Quote(models.Model):
     class Meta:
         ordering = ["encounter", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), QUOTE_MAX_LENGTH),
+                name="quote_text_within_length",
+                violation_error_message="A quote has at most 5,000 characters.",
+            ),
             models.CheckConstraint(
                 condition=Q(speaker__isnull=False) | ~Q(speaker_description=""),
                 name="quote_has_speaker_or_description",
