@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from import_export.admin import ImportMixin
-from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin as BaseSimpleHistoryAdmin
 
 from engagements.domain.checks import find_problems
@@ -35,7 +34,13 @@ from engagements.models import (
     Source,
     Topic,
 )
-from engagements.surfaces.importing import EncounterResource, Preview, UploadExpired
+from engagements.surfaces.importing import (
+    CheckedCSV,
+    EncounterResource,
+    FileProblem,
+    Preview,
+    UploadExpired,
+)
 
 admin.site.site_header = "US–China Engagement Tracker: editors"
 admin.site.site_title = "Engagement Tracker admin"
@@ -152,7 +157,7 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
     change_form_template = "admin/engagements/encounter/change_form.html"
     # Bulk import (publishers only: IMPORT_EXPORT_IMPORT_PERMISSION_CODE in settings).
     resource_classes = [EncounterResource]
-    import_formats = [CSV]
+    import_formats = [CheckedCSV]
     from_encoding = "utf-8-sig"  # also accepts the byte-order mark spreadsheets write
     import_error_display = ("message", "row")
     import_template_name = "admin/engagements/encounter/import.html"
@@ -392,6 +397,13 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
                 messages.ERROR,
             )
             return HttpResponseRedirect(reverse("admin:engagements_encounter_import"))
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # What is wrong with the file, and on which line, rather than the exception's name.
+        if isinstance(e, FileProblem):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def confirmation_is_forged(self, request):
         """The confirmation's format and resource are indexes the upload form never offers."""

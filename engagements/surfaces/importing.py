@@ -19,8 +19,10 @@ The confirmed import writes the rows in batches, with their history and parts, a
 coding rules to what it stored.
 """
 
+import csv
 import datetime
 import functools
+import io
 import operator
 import re
 import unicodedata
@@ -32,6 +34,7 @@ from django.db import router
 from django.db.models import CheckConstraint, F, Q, Value
 from django.db.models.expressions import CombinedExpression
 from import_export import fields, resources, widgets
+from import_export.formats.base_formats import CSV
 from import_export.instance_loaders import CachedInstanceLoader
 from import_export.resources import Diff
 from import_export.tmp_storages import CacheStorage
@@ -79,6 +82,54 @@ class DatabaseCacheStorage(CacheStorage):
 
     def remove(self):
         caches["imports"].delete(self.CACHE_PREFIX + self.name)
+
+
+class FileProblem(ValueError):
+    """What is wrong with an uploaded file as a whole, in editors' words (shown on the form)."""
+
+
+class CheckedCSV(CSV):
+    """CSV, read once cheaply before the library parses it (check_csv_text): a file over the
+    row limit, a NUL in a cell or a cell over the csv module's limit is refused with the line
+    it is on, before the whole file is parsed into memory."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        text = in_stream
+        if isinstance(text, bytes) and self.encoding:
+            text = text.decode(self.encoding)
+        check_csv_text(text)
+        return super().create_dataset(in_stream, **kwargs)
+
+
+def check_csv_text(text):
+    """Raise FileProblem for the first thing that stops TEXT being imported as a whole."""
+    limit = settings.IMPORT_MAX_ROWS
+    reader = csv.reader(io.StringIO(text))
+    rows = 0
+    try:
+        for values in reader:
+            if any("\x00" in value for value in values):
+                raise FileProblem(
+                    f"Line {reader.line_num} has a NUL character, which no field accepts. "
+                    "Remove it (re-saving the file as CSV from a spreadsheet usually does)."
+                )
+            if any(value.strip() for value in values):
+                rows += 1
+            if rows > limit + 1:  # the header line and LIMIT rows
+                raise FileProblem(
+                    f"The file has more than {limit:,} rows; at most {limit:,} are imported at "
+                    "once. Split it into smaller files."
+                )
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise FileProblem(
+                f"Line {reader.line_num} has a cell longer than {csv.field_size_limit():,} "
+                "characters, more than any field holds (a summary has at most 20,000). Check "
+                "that cell for a missing closing quote."
+            ) from None
+        raise FileProblem(
+            f"Line {reader.line_num} cannot be read as CSV ({error}). Check its quotes."
+        ) from None
 
 
 class StrictDateWidget(widgets.DateWidget):
