@@ -412,7 +412,7 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
             "resource": len(self.get_import_resource_classes(request)),
         }
         for name, count in choices.items():
-            value = request.POST.get(name, "0")
+            value = request.POST.get(name) or "0"  # absent or empty: the first
             if not (value.isascii() and value.isdigit() and int(value) < count):
                 return True
         return False

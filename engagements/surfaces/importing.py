@@ -33,6 +33,8 @@ from django.core.exceptions import ValidationError
 from django.db import router
 from django.db.models import CheckConstraint, F, Q, Value
 from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV
 from import_export.instance_loaders import CachedInstanceLoader
@@ -182,7 +184,8 @@ COMPARISONS = {
 def holds(condition, instance):
     """A check constraint's condition for an unsaved instance, in SQL's three-valued logic:
     True, False or None (unknown, which a CHECK lets pass). Raises Unsupported for anything
-    but AND, OR, NOT, isnull and comparisons of fields, values and F() ± a value.
+    but AND, OR, NOT, isnull, comparisons of fields, values and F() ± a value, and a text's
+    length limit.
 
     CheckConstraint.validate() asks the database, a query per constraint and row; the
     encounter's constraints are plain comparisons, so the import evaluates them here and asks
@@ -195,6 +198,11 @@ def holds(condition, instance):
         else:
             result = True if True in values else None if None in values else False
         return (None if result is None else not result) if condition.negated else result
+    if isinstance(condition, LessThanOrEqual) and isinstance(condition.lhs, Length):
+        # A text's length limit (encounter_texts_within_length).
+        [source] = condition.lhs.get_source_expressions()
+        value = field_value(instance, source.name)
+        return None if value is None else len(value) <= condition.rhs
     if not isinstance(condition, tuple):
         raise Unsupported(condition)
     name, expected = condition
