@@ -4,12 +4,14 @@ the project's Caddyfile (tests/stack.py), on 127.0.0.1 only, every loop bounded 
 - many `person` and `topic` values: 400 at once, everywhere, and the site stays up;
 - slow request bodies: Caddy buffers them, gunicorn's threads stay free;
 - concurrent exports: a bounded number per worker, 429 with Retry-After beyond it;
-- login lockout behind Caddy: by user name and the visitor's own address, not Caddy's.
+- login lockout behind Caddy: by user name and the visitor's own address, not Caddy's;
+- request bodies over 10 MB: 413 at the proxy, and the upstream stays in service for everyone.
 
 The stack gets its own embedded PostgreSQL (as tests/test_outage.py does), so the suite's
 database is never touched, with the seed and 4,000 generated encounters.
 """
 
+import contextlib
 import http.client
 import json
 import os
@@ -202,6 +204,69 @@ def test_slow_request_bodies_do_not_hold_gunicorns_threads(stack):
         for sock in slow:
             sock.close()
     healthy(port)
+
+
+# --- oversized bodies --------------------------------------------------------------------------
+
+
+def post_raw(port, head, body, timeout=20):
+    """Send HEAD and BODY on one connection and return the status line and headers that came
+    back (the proxy may answer, and close, before the body is all sent)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        with contextlib.suppress(OSError):  # a refused body: reset while still sending
+            sock.sendall(head + body)
+        answer = b""
+        with contextlib.suppress(OSError):
+            while b"\r\n\r\n" not in answer:
+                data = sock.recv(65536)
+                if not data:
+                    break
+                answer += data
+        return answer.split(b"\r\n\r\n", 1)[0].decode(errors="replace")
+    finally:
+        sock.close()
+
+
+def test_a_body_over_the_limit_gets_413_at_the_proxy_and_the_site_stays_up(stack):
+    port = stack["port"]
+    size = 10_400_000  # just over 10 MB: Caddy 2.6's request_body used to forward it truncated
+    head = (
+        "POST /admin/login/ HTTP/1.1\r\nHost: localhost\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {size}\r\n\r\n"
+    ).encode()
+    answer = post_raw(port, head, b"a" * size)
+    assert answer.startswith("HTTP/1.1 413"), answer
+    # Nobody else notices: the only upstream was not marked failed (for 10 s everyone got 503
+    # "no upstreams available" when it was).
+    upstream_in_service(port)
+    # Declaring the length is enough: refused before a byte of the body is read.
+    assert post_raw(port, head, b"a" * 1000).startswith("HTTP/1.1 413")
+    upstream_in_service(port)
+
+
+def upstream_in_service(port):
+    """The next visitors reach the app (not Caddy's 503 "no upstreams available")."""
+    for _ in range(3):
+        status, _, body = get(port, "/healthz", timeout=15)
+        assert status == 200 and b'"ok"' in body
+
+
+def test_a_chunked_body_over_the_limit_never_takes_the_upstream_out(stack):
+    port = stack["port"]
+    chunk = b"a" * 100_000
+    body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(105)) + b"0\r\n\r\n"
+    head = (
+        b"POST /admin/login/ HTTP/1.1\r\nHost: localhost\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    # Without a length Caddy can only cut the body off at 10 MB; the app then refuses it, and
+    # this client may see the connection fail (502). That failure is the client's alone: it
+    # must not mark the only upstream down for everyone (no passive health checks).
+    answer = post_raw(port, head, body)
+    assert not answer.startswith("HTTP/1.1 200"), answer
+    upstream_in_service(port)
 
 
 # --- concurrent exports ------------------------------------------------------------------------

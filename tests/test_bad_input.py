@@ -152,5 +152,5 @@ def test_a_file_over_the_row_limit_is_refused_with_a_message(
     settings.IMPORT_MAX_ROWS = 2
     content = csv_file(*(row(slug=f"row-{n}") for n in range(3)))
     response = upload(publisher_client, content)
-    assert "The file has 3 rows; at most 2 are imported at once" in response.text
+    assert "The file has more than 2 rows; at most 2 are imported at once" in response.text
     assert "confirm_form" not in response.context

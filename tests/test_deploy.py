@@ -75,7 +75,7 @@ def test_compose_has_database_web_and_proxy_with_health_checks(config):
     assert web["environment"]["DJANGO_SECRET_KEY"] == COMPOSE_ENV["DJANGO_SECRET_KEY"]
 
     assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
-    assert any("Caddyfile" in str(v) for v in _volumes(proxy))
+    assert any("deploy/Caddyfile" in str(v) for v in _volumes(proxy))
 
 
 def test_web_keeps_no_state_so_it_can_be_scaled(config):
@@ -163,6 +163,14 @@ def test_caddyfile_is_valid_and_balances_over_every_web_container(tmp_path):
     assert '"handler":"request_body","max_size":10000000' in result.stdout
     assert '"read_timeout":30000000000' in result.stdout
     assert '"read_header_timeout":10000000000' in result.stdout
+    # A declared length of 10 MB or more is answered 413 before the body is read; and no
+    # passive health check, through which one client's bad request took the only upstream out
+    # (the compose image mounts this same file: test_compose_has_database_web_and_proxy...).
+    assert '"header_regexp":{"Content-Length":{"pattern":"^0*[1-9][0-9]{7,}$"}}' in result.stdout
+    assert '"status_code":413' in result.stdout
+    assert '"passive"' not in result.stdout
+    for directive in ("fail_duration", "max_fails", "unhealthy_status", "unhealthy_latency"):
+        assert directive not in (ROOT / "deploy" / "Caddyfile").read_text()
 
 
 def test_compose_tells_the_app_it_is_behind_one_trusted_proxy(config):

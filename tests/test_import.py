@@ -320,10 +320,6 @@ def test_a_confirmed_import_runs_a_few_queries_per_row(publisher_client, people)
 def test_a_confirmed_import_keeps_history_and_the_admin_log(publisher_client, publisher, people):
     from django.contrib.admin.models import ADDITION, LogEntry
 
-    from engagements.models import FormerSlug
-
-    other = EncounterFactory(slug="old-name")
-    FormerSlug.objects.create(encounter=other, slug="blinken-wang-2024-04-26")
     preview = upload(publisher_client, csv_file(row()))
     confirm = preview.context["confirm_form"]
     publisher_client.post(PROCESS, {n: confirm[n].value() for n in confirm.fields})
@@ -333,8 +329,6 @@ def test_a_confirmed_import_keeps_history_and_the_admin_log(publisher_client, pu
     assert created.title == "Blinken–Wang meeting"
     entry = LogEntry.objects.get(object_id=str(encounter.pk))
     assert entry.action_flag == ADDITION and entry.user == publisher
-    # The slug now belongs to the new encounter: no longer another's former slug.
-    assert not FormerSlug.objects.filter(slug="blinken-wang-2024-04-26").exists()
 
 
 def test_the_preview_of_a_large_file_shows_the_first_rows_and_the_counts(

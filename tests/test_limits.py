@@ -126,3 +126,38 @@ def test_a_public_query_that_runs_too_long_is_stopped_with_a_clear_503(
     assert signed_in.get("/").status_code == 200
     # The limit follows the request, not the connection: public again, limited again.
     assert anonymous.get("/").status_code == 503
+
+
+@pytest.mark.parametrize(
+    "cookies, headers",
+    [
+        ({"sessionid": ""}, {}),
+        ({"sessionid": "made-up-session-key"}, {}),
+        ({}, {"Authorization": "Basic ZWRkaWU6eA=="}),
+    ],
+)
+def test_a_session_cookie_or_credentials_alone_do_not_lift_the_public_limit(
+    transactional_db, settings, monkeypatch, cookies, headers
+):
+    """Only an authenticated session is an editor's: anyone can send `sessionid=x`."""
+    settings.PUBLIC_STATEMENT_TIMEOUT_MS = 100
+    slow_home_page(monkeypatch, 0.5)
+    visitor = Client(raise_request_exception=False)
+    for name, value in cookies.items():
+        visitor.cookies[name] = value
+    response = visitor.get("/", headers=headers)
+    assert response.status_code == 503 and "took too long" in response.text
+
+
+def test_a_signed_out_editors_old_session_cookie_is_limited_again(
+    transactional_db, settings, monkeypatch, editor
+):
+    settings.PUBLIC_STATEMENT_TIMEOUT_MS = 100
+    slow_home_page(monkeypatch, 0.5)
+    browser = Client(raise_request_exception=False)
+    browser.force_login(editor)
+    old_cookie = browser.cookies["sessionid"].value
+    assert browser.get("/").status_code == 200
+    browser.logout()
+    browser.cookies["sessionid"] = old_cookie
+    assert browser.get("/").status_code == 503

@@ -23,7 +23,7 @@ def attempt(client, password, username="eddie"):
 
 
 def test_lockout_after_the_configured_number_of_failures(settings):
-    settings.AXES_FAILURE_LIMIT = 3
+    settings.LOGIN_FAILURE_LIMIT = 3
     make_staff("eddie", "Editors")
     client = Client()
     for _ in range(2):
@@ -41,7 +41,7 @@ def test_lockout_after_the_configured_number_of_failures(settings):
 
 
 def test_lockout_is_per_user_name_and_address(settings):
-    settings.AXES_FAILURE_LIMIT = 2
+    settings.LOGIN_FAILURE_LIMIT = 2
     make_staff("eddie", "Editors")
     make_staff("pat", "Publishers")
     client = Client()
@@ -54,7 +54,7 @@ def test_lockout_is_per_user_name_and_address(settings):
 
 
 def test_a_successful_login_resets_the_count(settings):
-    settings.AXES_FAILURE_LIMIT = 3
+    settings.LOGIN_FAILURE_LIMIT = 3
     make_staff("eddie", "Editors")
     client = Client()
     attempt(client, "wrong")
@@ -104,3 +104,20 @@ def test_login_cookies_carry_httponly(client):
     response = attempt(client, "correct horse battery")
     assert response.cookies["sessionid"]["httponly"]
     assert response.cookies["csrftoken"]["httponly"]
+
+
+def test_password_spraying_from_one_address_is_locked_out_by_address(settings):
+    """Many user names, one or two guesses each, from one address: locked by the address."""
+    settings.LOGIN_FAILURE_LIMIT = 5
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 8
+    make_staff("eddie", "Editors")
+    sprayer = Client(REMOTE_ADDR="203.0.113.7")
+    for number in range(8):
+        response = attempt(sprayer, "Winter2026!", username=f"user{number}")
+        assert response.status_code in (200, 429)
+    response = attempt(sprayer, "correct horse battery")
+    assert response.status_code == 429
+    assert "after 8 failed attempts" in response.text
+    # Editors elsewhere are not affected.
+    response = attempt(Client(REMOTE_ADDR="198.51.100.4"), "correct horse battery")
+    assert response.status_code == 302

@@ -45,6 +45,7 @@ def test_a_quote_cannot_cite_another_encounters_source():
         quote.save()
     own = QuoteFactory(encounter=encounter, source=SourceFactory(encounter=encounter))
     own.full_clean()
+    SourceFactory(encounter=encounter)  # a published encounter keeps a source
     own.source.delete()  # a deleted source leaves the quote unattributed, as before
     assert Quote.objects.get(pk=own.pk).source is None
 

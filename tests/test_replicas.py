@@ -7,7 +7,7 @@ runs the router against a real streaming replica.
 import pytest
 from django.db import OperationalError
 from django.http import HttpResponse
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from engagements.infrastructure import replicas
 from engagements.models import Encounter
@@ -61,8 +61,13 @@ def test_writes_the_admin_and_code_outside_requests_use_the_primary(one_replica)
     assert router.allow_migrate("default", "engagements") is True
 
 
+def signed_in(request):
+    request.user = type("Editor", (), {"is_authenticated": True})()
+    return request
+
+
 def test_after_a_write_that_browser_reads_from_the_primary(one_replica, settings):
-    _, response = read_alias(factory.post("/admin/engagements/encounter/1/change/"))
+    _, response = read_alias(signed_in(factory.post("/admin/engagements/encounter/1/change/")))
     cookie = response.cookies[replicas.PIN_COOKIE]
     assert cookie["max-age"] == settings.DATABASE_READ_YOUR_WRITES_SECONDS
     assert cookie["httponly"]
@@ -132,3 +137,33 @@ def test_readyz_reports_each_replica(client, one_replica):
         "database": "ok",
         "replicas": {"replica1": {"status": "lagging", "lag_seconds": 12.5}},
     }
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_no_pin_for_an_anonymous_write_or_a_refused_one(one_replica, method):
+    """Anyone could otherwise send every read of whoever holds the cookie to the primary."""
+    request = getattr(factory, method)("/encounters/")
+    request.user = type("Visitor", (), {"is_authenticated": False})()
+    _, response = read_alias(request)
+    assert replicas.PIN_COOKIE not in response.cookies
+
+    def refused(request):
+        return HttpResponse("no", status=403)
+
+    response = replicas.ReplicaRoutingMiddleware(refused)(signed_in(getattr(factory, method)("/")))
+    replicas._request_finished()
+    assert replicas.PIN_COOKIE not in response.cookies
+
+
+def test_an_anonymous_post_through_the_site_gets_no_pin(client, one_replica):
+    for path in ("/encounters/", "/admin/login/", "/api/v1/encounters/"):
+        response = Client(enforce_csrf_checks=True).post(path, {"x": "1"})
+        assert replicas.PIN_COOKIE not in response.cookies, path
+
+
+@pytest.mark.django_db
+def test_readyz_through_the_proxy_keeps_replica_details_for_operators(client, one_replica):
+    one_replica.update(state="lagging", lag=12.5)
+    response = client.get("/readyz", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}

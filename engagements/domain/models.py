@@ -9,9 +9,11 @@ import datetime
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Length, Lower
+from django.db.models.lookups import LessThanOrEqual
 from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -23,6 +25,24 @@ from engagements.domain.search import with_chinese_terms
 
 # The text search configuration of the stored tsvector; queries must use the same one.
 SEARCH_CONFIG = "english"
+# The plausible range of an encounter's dates (docs/operators.md, "Security limits"): from the
+# founding of the PRC to the end of the century, since announced encounters are dated ahead.
+# Outside it a date is a typing error, and pages that lay out every month or year between the
+# first and last date (timeline, stats) would pay for it, or fail past year 9999.
+EARLIEST_DATE = datetime.date(1949, 10, 1)
+LATEST_DATE = datetime.date(2099, 12, 31)
+PLAUSIBLE_DATE_VALIDATORS = [
+    MinValueValidator(EARLIEST_DATE, "Dates start on 1 October 1949 (the PRC's founding)."),
+    MaxValueValidator(LATEST_DATE, "Dates end on 31 December 2099; check the year."),
+]
+# The longest texts an editor may enter (docs/operators.md, "Security limits"): far above any
+# real summary (the longest shipped is under 600 characters), and far below what PostgreSQL's
+# tsvector refuses (1 MB), so a paste gone wrong is a form error that keeps the text, not a
+# failed save.
+SUMMARY_MAX_LENGTH = 20_000
+QUOTE_MAX_LENGTH = 5_000
+# What the search document keeps of an encounter's related rows (compose_search_document).
+SEARCH_DOCUMENT_MAX_LENGTH = 200_000
 # Held by the Publishers group (migration 0006_editorial_groups): publish and unpublish.
 PUBLISH_PERMISSION = "engagements.publish_encounter"
 
@@ -485,12 +505,14 @@ class Encounter(models.Model):
         "the rule.",
     )
     start_date = models.DateField(
+        validators=PLAUSIBLE_DATE_VALIDATORS,
         help_text="First day: for an in-person encounter the local date where it took place; "
         "for a call or video call Washington's date. For month or year precision, use the "
-        "first day of that month or year."
+        "first day of that month or year. Between 1 October 1949 and 31 December 2099.",
     )
     end_date = models.DateField(
         blank=True,
+        validators=PLAUSIBLE_DATE_VALIDATORS,
         help_text="Last day, in the same calendar as the first. Leave empty for a single day.",
     )
     date_precision = models.CharField(
@@ -586,11 +608,15 @@ class Encounter(models.Model):
     )
     summary = models.TextField(
         blank=True,
-        help_text="What happened, in our own words (Markdown). Never paste a source's text.",
+        max_length=SUMMARY_MAX_LENGTH,
+        help_text="What happened, in our own words (Markdown). Never paste a source's text. "
+        "At most 20,000 characters.",
     )
     outcomes = models.TextField(
         blank=True,
-        help_text="Agreements, joint statements and follow-ups (Markdown).",
+        max_length=SUMMARY_MAX_LENGTH,
+        help_text="Agreements, joint statements and follow-ups (Markdown). At most 20,000 "
+        "characters.",
     )
     topics = models.ManyToManyField(
         Topic, blank=True, related_name="encounters", help_text="Subjects discussed."
@@ -668,6 +694,17 @@ class Encounter(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
                 name="encounter_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("summary"), SUMMARY_MAX_LENGTH)
+                & LessThanOrEqual(Length("outcomes"), SUMMARY_MAX_LENGTH),
+                name="encounter_texts_within_length",
+                violation_error_message="Summary and outcomes have at most 20,000 characters.",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__gte=EARLIEST_DATE, end_date__lte=LATEST_DATE),
+                name="encounter_dates_in_plausible_range",
+                violation_error_message="Dates run from 1 October 1949 to 31 December 2099.",
             ),
             # The other capital's date of the first day is at most a day either side of it.
             models.CheckConstraint(
@@ -756,10 +793,28 @@ class Encounter(models.Model):
         """The slug a new encounter gets from its title and first day."""
         return make_slug(title, start_date)
 
+    def slug_problem(self, others_former_slugs=None):
+        """Why this slug may not be used ("" if it may): it is another encounter's former slug,
+        whose old permalink redirects there (FormerSlug). OTHERS_FORMER_SLUGS: those slugs,
+        when the caller loaded them once for many rows (the CSV import)."""
+        if others_former_slugs is not None:
+            reserved = self.slug in others_former_slugs
+        else:
+            others = FormerSlug.objects.filter(slug=self.slug).exclude(encounter_id=self.pk)
+            reserved = bool(self.slug) and others.exists()
+        if reserved:
+            return (
+                "This slug is an older address of another encounter and stays reserved, so "
+                "that citations of it keep working. Choose another slug."
+            )
+        return ""
+
     def clean(self):
         if self.end_date is None and self.start_date is not None:
             self.end_date = self.start_date
         errors = {}
+        if problem := self.slug_problem(getattr(self, "_others_former_slugs", None)):
+            errors["slug"] = problem
         if self.pk and self.initiator_source_id and self.initiator_source.encounter_id != self.pk:
             errors["initiator_source"] = "Choose one of this encounter's sources."
         if errors:
@@ -1049,7 +1104,9 @@ def compose_search_document(place, participants, quotes, topics=(), readouts=())
         parts += quote
     for readout in readouts:
         parts += readout
-    return with_chinese_terms(" ".join(part for part in parts if part))
+    # Bounded, so that no number of quotes makes the stored tsvector too long for PostgreSQL.
+    text = " ".join(part for part in parts if part)[:SEARCH_DOCUMENT_MAX_LENGTH]
+    return with_chinese_terms(text)
 
 
 class OfficeTerm(models.Model):
@@ -1380,6 +1437,33 @@ class Source(models.Model):
         """The government whose readout this is, or "" for other sources."""
         return {self.Kind.US_READOUT: Side.US, self.Kind.PRC_READOUT: Side.PRC}.get(self.kind, "")
 
+    # A published encounter keeps at least one source: the rule for a source leaving its
+    # encounter (deleted, or moved to another one), whatever the path (the source admin and its
+    # bulk delete, a script; the encounter form checks its inlines with publish_problems()).
+
+    def removal_problem(self, leaving=()):
+        """Why this source may not leave its encounter, as a sentence for editors ("" if it
+        may). LEAVING: ids of other sources leaving with it."""
+        encounter = Encounter.objects.filter(pk=self.encounter_id).only("title", "status").first()
+        if encounter is None or not encounter.is_published:
+            return ""
+        if encounter.sources.exclude(pk__in={self.pk, *leaving}).exists():
+            return ""
+        return (
+            f"“{encounter.title}” is published and would be left without a source: add "
+            "another source to it, or unpublish it, first."
+        )
+
+    def clean(self):
+        super().clean()
+        if self.pk is None:
+            return
+        stored = Source.objects.filter(pk=self.pk).values_list("encounter_id", flat=True).first()
+        if stored is not None and stored != self.encounter_id:
+            problem = Source(pk=self.pk, encounter_id=stored).removal_problem()
+            if problem:
+                raise ValidationError({"encounter": problem})
+
 
 class Quote(models.Model):
     class Language(models.TextChoices):
@@ -1387,7 +1471,10 @@ class Quote(models.Model):
         CHINESE = "zh", "Chinese"
 
     encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="quotes")
-    text = models.TextField(help_text="The words quoted, exactly as the source gives them.")
+    text = models.TextField(
+        max_length=QUOTE_MAX_LENGTH,
+        help_text="The words quoted, exactly as the source gives them. At most 5,000 characters.",
+    )
     speaker = models.ForeignKey(
         Person,
         on_delete=models.PROTECT,
@@ -1427,6 +1514,11 @@ class Quote(models.Model):
     class Meta:
         ordering = ["encounter", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), QUOTE_MAX_LENGTH),
+                name="quote_text_within_length",
+                violation_error_message="A quote has at most 5,000 characters.",
+            ),
             models.CheckConstraint(
                 condition=Q(speaker__isnull=False) | ~Q(speaker_description=""),
                 name="quote_has_speaker_or_description",
@@ -1612,8 +1704,12 @@ def encounter_slug_changing(sender, instance, raw=False, update_fields=None, **k
         stored = Encounter.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
         if stored == instance.slug:
             return
-    # A slug taken (back) by a live encounter is no longer a former one.
-    FormerSlug.objects.filter(slug=instance.slug).delete()
+    # Taken back by the encounter that had it: no longer a former one. Another encounter's
+    # former slug stays reserved, so its permalink keeps redirecting (slug_problem).
+    problem = instance.slug_problem()
+    if problem:
+        raise ValidationError({"slug": problem})
+    FormerSlug.objects.filter(slug=instance.slug, encounter_id=instance.pk).delete()
     if stored:
         FormerSlug.objects.update_or_create(slug=stored, defaults={"encounter_id": instance.pk})
 

@@ -27,10 +27,13 @@ Bulk paths (bulk_create, QuerySet.update) send no signals: they must call
 import contextlib
 import contextvars
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from engagements.domain.models import bump_version
+from engagements.domain.text import without_control_characters
 from engagements.models import Encounter, Participation, Person, Place, Quote, Source, Topic
 
 # The parts of an encounter that change its version; all of them are in its search document too
@@ -199,3 +202,40 @@ def topic_deleting(sender, instance, **kwargs):
 @receiver(post_delete, sender=Topic, dispatch_uid="search-topic-deleted")
 def topic_deleted(sender, instance, **kwargs):
     search_changed(getattr(instance, "_tagged_encounter_ids", []))
+
+
+@receiver(pre_save, dispatch_uid="drop-control-characters")
+def drop_control_characters(sender, instance, raw=False, **kwargs):
+    """Every text field of the record, whatever the write path: no control characters
+    (engagements/domain/text.py). A fixture load (raw) is stored as it is."""
+    if raw or sender._meta.app_label != "engagements":
+        return
+    for field in sender._meta.concrete_fields:
+        if isinstance(field, (models.CharField, models.TextField)) and not field.generated:
+            value = getattr(instance, field.attname)
+            cleaned = without_control_characters(
+                value, multiline=isinstance(field, models.TextField)
+            )
+            if cleaned is not value:
+                setattr(instance, field.attname, cleaned)
+
+
+def deletes_encounters(origin):
+    """The deletion started from encounters: their sources go with them."""
+    model = origin.model if isinstance(origin, models.QuerySet) else type(origin)
+    return model is Encounter
+
+
+@receiver(pre_delete, sender=Source, dispatch_uid="published-keeps-a-source")
+def keep_a_source_on_published_encounters(sender, instance, origin=None, **kwargs):
+    """Refuse to delete a published encounter's last source (Source.removal_problem). Inside
+    the encounter form's batch the form has checked the submitted sources itself (a source
+    replaced in one save is deleted before its successor is added)."""
+    if _batch.get() is not None or deletes_encounters(origin):
+        return
+    leaving = ()
+    if isinstance(origin, models.QuerySet):
+        leaving = set(origin.values_list("pk", flat=True))
+    problem = instance.removal_problem(leaving)
+    if problem:
+        raise ValidationError(problem)

@@ -224,6 +224,9 @@ def month_start(day):
 
 
 def next_month(day):
+    """The first day of the month after DAY; the last day there is in December 9999."""
+    if (day.year, day.month) == (datetime.MAXYEAR, 12):
+        return datetime.date.max
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 

@@ -111,26 +111,36 @@ class HealthCheckMiddleware:
         if path == "/healthz":
             return health_response(200, status="ok")
         if path == "/readyz":
-            return self.readiness()
+            return self.readiness(request)
         return self.get_response(request)
 
-    @staticmethod
-    def readiness():
-        """200 while the primary answers; each read replica's state and lag are reported but do
-        not make the node unready, since its reads fall back to the primary."""
-        report = {"replicas": replicas.readiness()} if replicas.replica_aliases() else {}
+    def readiness(self, request):
+        """200 while the primary answers; each read replica's state and lag are reported (to
+        operators: see for_operators) but do not make the node unready, since its reads fall
+        back to the primary."""
+        report = {}
+        if replicas.replica_aliases() and self.for_operators(request):
+            report = {"replicas": replicas.readiness()}
         if database_answers():
             return health_response(200, status="ok", database="ok", **report)
         response = health_response(503, status="unavailable", database="unreachable", **report)
         response["Retry-After"] = str(settings.SERVICE_UNAVAILABLE_RETRY_AFTER)
         return response
 
+    @staticmethod
+    def for_operators(request):
+        """Asked from inside the deployment (the load balancer, Docker's health check, an
+        operator's curl on the private network), not through the proxy: the proxy always adds
+        X-Forwarded-For, and no client can take it off. Replica lag is for them only."""
+        return "X-Forwarded-For" not in request.headers
+
 
 NUL_MESSAGE = "Contains a NUL character (%00), which no parameter accepts."
 
 
 class RejectNulMiddleware:
-    """A NUL character in the path (404: no page has one) or in a query parameter (400).
+    """A NUL character in the path (404: no page has one) or in a query parameter (400); a
+    cookie with one is ignored.
 
     PostgreSQL refuses NUL in text, so such a value would otherwise reach a query (a slug
     lookup, an admin filter or search) and fail there with a 500. The API gets its usual
@@ -140,6 +150,9 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # A cookie with a NUL is no cookie the site set: ignored (a session lookup would fail).
+        for name in [k for k, v in request.COOKIES.items() if "\x00" in k or "\x00" in v]:
+            del request.COOKIES[name]
         if "\x00" in request.path:
             if wants_json(request):
                 return JsonResponse({"detail": "Not found."}, status=404)

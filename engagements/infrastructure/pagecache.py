@@ -1,11 +1,14 @@
 """A server-side cache of public pages for visitors without cookies (on in production).
 
 Django's cache middleware (https://docs.djangoproject.com/en/5.2/topics/cache/#the-per-site-cache)
-restricted to requests that carry no cookie and no Authorization header. A researcher browsing
-anonymously gets a page rendered at most PAGE_CACHE_SECONDS ago (the time shared caches may keep
-it anyway); anyone with a cookie (an editor's session, a CSRF or messages cookie) or API
-credentials always gets a freshly rendered page, so nobody is ever served a page rendered for
-someone else and editors see their changes at once.
+restricted to pages rendered for requests that carry no cookie and no Authorization header. A
+researcher browsing anonymously gets a page rendered at most PAGE_CACHE_SECONDS ago (the time
+shared caches may keep it anyway). Those stored pages are also served to any request that is not
+signed in and has no messages waiting, whatever cookies it sends (a stale or made-up session
+cookie, a CSRF cookie, an Authorization header the site ignores), with the cookies left out of
+the key: such cookies must not buy a fresh render each time. A signed-in editor, and anyone with
+a message to show, always gets a freshly rendered page, so nobody is ever served a page rendered
+for someone else and editors see their changes at once.
 Only GET and HEAD answers with status 200 that are not streamed and not marked private are kept.
 
 Without REDIS_URL each gunicorn worker keeps its own entries (LocMemCache, bounded); with it,
@@ -17,6 +20,7 @@ was committing is stored under the number read before it, which nobody asks for 
 See docs/operators.md, "Performance" and "Scaling", for what it changes.
 """
 
+import contextlib
 import contextvars
 import time
 
@@ -24,6 +28,7 @@ from django.conf import settings
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 
 from engagements.infrastructure import replicas
+from engagements.infrastructure.limits import is_editor
 from engagements.infrastructure.sharedcache import pages_state
 
 # The key prefix of the current request and the time of the last change it read (set by
@@ -36,6 +41,33 @@ _changed_at = contextvars.ContextVar("page_cache_changed_at", default=0.0)
 def is_anonymous(request):
     """No cookie and no credentials: nothing can make the page differ for this visitor."""
     return not request.COOKIES and "Authorization" not in request.headers
+
+
+# django.contrib.messages keeps waiting messages in this cookie, or in the session under this key.
+MESSAGES_COOKIE = "messages"
+MESSAGES_SESSION_KEY = "_messages"
+
+
+def may_be_served_stored_pages(request):
+    """Not signed in and no message waiting: the page stored for an anonymous visitor is the
+    page this request would get (needs the session and authentication middleware to have run)."""
+    if is_anonymous(request):
+        return True
+    if is_editor(request) or MESSAGES_COOKIE in request.COOKIES:
+        return False
+    session = getattr(request, "session", None)
+    return session is None or MESSAGES_SESSION_KEY not in session
+
+
+@contextlib.contextmanager
+def without_cookies(request):
+    """Leave the cookies out of the cache key (pages vary on Cookie: see CacheControlMiddleware)."""
+    cookie = request.META.pop("HTTP_COOKIE", None)
+    try:
+        yield
+    finally:
+        if cookie is not None:
+            request.META["HTTP_COOKIE"] = cookie
 
 
 class VersionedKeyPrefix:
@@ -61,7 +93,9 @@ class UpdatePublicPageCache(VersionedKeyPrefix, UpdateCacheMiddleware):
     def process_response(self, request, response):
         if not is_anonymous(request) or read_before_replicas_caught_up():
             return response
-        return super().process_response(request, response)
+        # Keyed as FetchPublicPageCache looks pages up: without the (empty) Cookie header.
+        with without_cookies(request):
+            return super().process_response(request, response)
 
 
 def read_before_replicas_caught_up():
@@ -74,14 +108,16 @@ def read_before_replicas_caught_up():
 class FetchPublicPageCache(VersionedKeyPrefix, FetchFromCacheMiddleware):
     """Answers an anonymous request from the cache (placed last).
 
-    For any other request it does not look in the cache; it does not mark the request for
-    storing either, and UpdatePublicPageCache stores only what a lookup here marked.
+    A request that is not signed in but sends cookies is answered from the same entries, looked
+    up without its cookies; what it renders on a miss is not stored (UpdatePublicPageCache
+    stores only anonymous requests' pages). A signed-in request is never looked up.
     """
 
     def process_request(self, request):
-        if not is_anonymous(request):
+        if not may_be_served_stored_pages(request):
             return None
         version, changed_at = pages_state()
         _key_prefix.set(f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}.v{version}")
         _changed_at.set(changed_at)
-        return super().process_request(request)
+        with without_cookies(request):
+            return super().process_request(request)

@@ -178,6 +178,19 @@ def _request_finished(**kwargs):
     _request_state.set(None)
 
 
+def is_successful_write(request, response):
+    """A signed-in editor's write that went through: only then is there anything of theirs
+    for the replicas to be behind on. (An anonymous POST, or one refused with 403 or 405, gets
+    no pin: it would send every read of whoever holds the cookie to the primary.)"""
+    user = getattr(request, "user", None)
+    return (
+        request.method not in SAFE_METHODS
+        and response.status_code < 400
+        and user is not None
+        and user.is_authenticated
+    )
+
+
 class ReplicaRoutingMiddleware:
     """Chooses the database for the request's reads (see the module's docstring)."""
 
@@ -188,7 +201,7 @@ class ReplicaRoutingMiddleware:
         use_replica = bool(replica_aliases()) and reads_may_use_replica(request)
         _request_state.set({"used": None} if use_replica else None)
         response = self.get_response(request)
-        if request.method not in SAFE_METHODS and replica_aliases():
+        if replica_aliases() and is_successful_write(request, response):
             self.pin_to_primary(response)
         return response
 

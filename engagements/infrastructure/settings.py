@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Only a signed-in editor's request runs without the public statement timeout.
+    "engagements.infrastructure.limits.EditorStatementTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -284,6 +286,8 @@ if REDIS_URL:
             },
         }
 CACHE_MIDDLEWARE_ALIAS = "pages"
+# Sitemap files, kept whatever their query string (surfaces/sitemaps.py); 0 turns it off.
+SITEMAP_CACHE_SECONDS = int(env("SITEMAP_CACHE_SECONDS", "600" if PRODUCTION else "0"))
 CACHE_MIDDLEWARE_KEY_PREFIX = "pages"
 CACHE_MIDDLEWARE_SECONDS = PAGE_CACHE_SECONDS
 if PAGE_CACHE_SECONDS > 0:
@@ -360,6 +364,10 @@ PUBLIC_STATEMENT_TIMEOUT_MS = int(env("DJANGO_PUBLIC_STATEMENT_TIMEOUT_MS", "500
 # every thread from pages and health checks.
 EXPORT_CONCURRENCY = int(env("EXPORT_CONCURRENCY", "1"))
 EXPORT_RETRY_AFTER = int(env("EXPORT_RETRY_AFTER", "30"))
+# An export still sending after this many seconds is stopped and its slot freed, even while a
+# client that reads slowly (or not at all) keeps the connection open: the download is then cut
+# off, visibly incomplete. 0 turns the deadline off.
+EXPORT_DEADLINE_SECONDS = float(env("EXPORT_DEADLINE_SECONDS", "300"))
 
 # Retry-After on the 503 page shown while the database is unreachable.
 SERVICE_UNAVAILABLE_RETRY_AFTER = int(env("DJANGO_RETRY_AFTER", "10"))
@@ -373,10 +381,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first, so a locked-out login never reaches the next
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+# Failed logins before a lockout, within the cool-off: for one user name from one address
+# (an attacker elsewhere cannot lock a real editor out), and for one address over every user
+# name (password spraying). infrastructure/limits.py, login_failure_limit, applies the two.
+LOGIN_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(env("AXES_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_FAILURE_LIMIT = "engagements.infrastructure.limits.login_failure_limit"
 AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "1"))  # hours
-# A user name and IP address pair: an attacker elsewhere cannot lock a real editor out.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 # After a login whose `next` is missing or unsafe (another site): the admin, not Django's

@@ -8,12 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, router, transaction
 from django.db.models import Prefetch
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from import_export.admin import ImportMixin
-from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin as LibraryHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -40,19 +39,41 @@ from engagements.models import (
     Source,
     Topic,
 )
-from engagements.surfaces.importing import EncounterResource, Preview, UploadExpired
+from engagements.surfaces.importing import (
+    CheckedCSV,
+    EncounterResource,
+    FileProblem,
+    Preview,
+    UploadExpired,
+)
 from engagements.surfaces.readout_intake import readout_intake
 
 admin.site.site_header = "US–China Engagement Tracker: editors"
 admin.site.site_title = "Engagement Tracker admin"
 
 
+def require_number(value):
+    """History pages take numeric ids only; anything else is a 404, not a query's 500."""
+    if not (str(value).isascii() and str(value).isdigit()):
+        raise Http404("No such record.")
+
+
 class SimpleHistoryAdmin(LibraryHistoryAdmin):
-    """django-simple-history's admin, showing each change in full.
+    """django-simple-history's admin, showing each change in full, and answering 404 for a
+    history address whose ids are not numbers.
 
     Its default cuts values to 100 characters ("A mad[39 chars]kflow"), which hides what an
     editor changed in a summary; related rows are shown by name, never by id.
     """
+
+    def history_view(self, request, object_id, extra_context=None):
+        require_number(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        require_number(object_id)
+        require_number(version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     # The library's list with its one inline style removed (the Content-Security-Policy refuses
     # inline styles); otherwise the same template.
@@ -195,7 +216,7 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
     change_form_template = "admin/engagements/encounter/change_form.html"
     # Bulk import (publishers only: IMPORT_EXPORT_IMPORT_PERMISSION_CODE in settings).
     resource_classes = [EncounterResource]
-    import_formats = [CSV]
+    import_formats = [CheckedCSV]
     from_encoding = "utf-8-sig"  # also accepts the byte-order mark spreadsheets write
     import_error_display = ("message", "row")
     import_template_name = "admin/engagements/encounter/import.html"
@@ -412,6 +433,7 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         """The encounter's own history, then its participants', sources' and quotes'."""
+        require_number(object_id)
         parts = []
         for model, label, related in PART_HISTORIES:
             records = (
@@ -442,9 +464,12 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
         return response
 
     def process_import(self, request, **kwargs):
-        # A confirmation sent twice (the first one used the upload up) or naming an upload that
-        # is not in the cache gets a message and the upload form, not a server error.
+        # A confirmation sent twice (the first one used the upload up), naming an upload that
+        # is not in the cache, or naming a format or resource there is not, gets a message and
+        # the upload form, not a server error.
         try:
+            if self.confirmation_is_forged(request):
+                raise UploadExpired
             return super().process_import(request, **kwargs)
         except UploadExpired:
             self.message_user(
@@ -454,6 +479,25 @@ class EncounterAdmin(ImportMixin, SimpleHistoryAdmin):
                 messages.ERROR,
             )
             return HttpResponseRedirect(reverse("admin:engagements_encounter_import"))
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # What is wrong with the file, and on which line, rather than the exception's name.
+        if isinstance(e, FileProblem):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def confirmation_is_forged(self, request):
+        """The confirmation's format and resource are indexes the upload form never offers."""
+        choices = {
+            "format": len(self.get_import_formats()),
+            "resource": len(self.get_import_resource_classes(request)),
+        }
+        for name, count in choices.items():
+            value = request.POST.get(name) or "0"  # absent or empty: the first
+            if not (value.isascii() and value.isdigit() and int(value) < count):
+                return True
+        return False
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
@@ -589,6 +633,15 @@ class SourceAdmin(SimpleHistoryAdmin):
     search_fields = ["outlet", "title", "url", "copy_url", "external_id"]
     autocomplete_fields = ["encounter"]
     fieldsets = [(None, {"fields": ["encounter"]}), *SOURCE_FIELDSETS]
+
+    def get_deleted_objects(self, objs, request):
+        """A published encounter's last source is listed as protected, so the delete page (and
+        the bulk action) refuses with the reason instead of deleting it (Source.removal_problem)."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        leaving = {source.pk for source in objs}
+        problems = dict.fromkeys(source.removal_problem(leaving) for source in objs)
+        protected = list(protected) + [problem for problem in problems if problem]
+        return deleted, model_count, perms_needed, protected
 
 
 @admin.register(Quote)

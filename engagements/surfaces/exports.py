@@ -129,13 +129,21 @@ def _export(request, extension, content_type, write, name="encounters"):
     filterset, queryset = filter_encounters(request.GET)
     if not filterset.is_valid():
         return bad_parameters(filterset, extension)
-    # A bounded number of exports stream at once per worker; the slot is held until the last
-    # row is sent or the client goes away (infrastructure/limits.py).
-    slots = export_slots()
-    if not slots.acquire(blocking=False):
-        return exports_busy(request)
-    chunks = HeldWhileStreaming(write(queryset, request), slots)
-    response = StreamingHttpResponse(chunks, content_type=content_type)
+    if request.method == "HEAD":
+        # The headers a GET would have, without building the body (the server would build it
+        # all, holding a slot and a cursor, only to throw it away).
+        response = HttpResponse(content_type=content_type)
+    else:
+        # A bounded number of exports stream at once per worker; the slot is held until the
+        # last row is sent, the client goes away or EXPORT_DEADLINE_SECONDS pass
+        # (infrastructure/limits.py).
+        slots = export_slots()
+        if not slots.acquire(blocking=False):
+            return exports_busy(request)
+        chunks = HeldWhileStreaming(
+            write(queryset, request), slots, settings.EXPORT_DEADLINE_SECONDS
+        )
+        response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename(extension, name)}"'
     return response
 

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.http import urlencode
 
 from engagements.domain.filters import filter_encounters
+from engagements.domain.text import xml_safe
 from engagements.surfaces.citations import plain_text
 from engagements.surfaces.exports import bad_parameters
 from engagements.templatetags.engagements import encounter_dates
@@ -20,8 +21,18 @@ from engagements.templatetags.engagements import encounter_dates
 FEED_LENGTH = 50
 
 
+class XmlSafeAtom1Feed(Atom1Feed):
+    """Atom without the control characters XML 1.0 forbids: Django's writer refuses them, so
+    one in a title, or in a parameter the feed's title echoes, would make the feed a 500."""
+
+    def write(self, outfile, encoding):
+        self.feed = xml_safe(self.feed)
+        self.items = [xml_safe(item) for item in self.items]
+        super().write(outfile, encoding)
+
+
 class EncounterFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
     author_name = settings.SITE_NAME
 
     def __call__(self, request, *args, **kwargs):

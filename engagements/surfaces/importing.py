@@ -19,8 +19,10 @@ The confirmed import writes the rows in batches, with their history and parts, a
 coding rules to what it stored.
 """
 
+import csv
 import datetime
 import functools
+import io
 import operator
 import re
 import unicodedata
@@ -31,9 +33,12 @@ from django.core.exceptions import ValidationError
 from django.db import router
 from django.db.models import CheckConstraint, F, Q, Value
 from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.encoding import force_str
 from django.utils.html import conditional_escape
 from import_export import fields, resources, widgets
+from import_export.formats.base_formats import CSV
 from import_export.instance_loaders import CachedInstanceLoader
 from import_export.tmp_storages import CacheStorage
 from simple_history.utils import bulk_create_with_history
@@ -81,6 +86,54 @@ class DatabaseCacheStorage(CacheStorage):
 
     def remove(self):
         caches["imports"].delete(self.CACHE_PREFIX + self.name)
+
+
+class FileProblem(ValueError):
+    """What is wrong with an uploaded file as a whole, in editors' words (shown on the form)."""
+
+
+class CheckedCSV(CSV):
+    """CSV, read once cheaply before the library parses it (check_csv_text): a file over the
+    row limit, a NUL in a cell or a cell over the csv module's limit is refused with the line
+    it is on, before the whole file is parsed into memory."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        text = in_stream
+        if isinstance(text, bytes) and self.encoding:
+            text = text.decode(self.encoding)
+        check_csv_text(text)
+        return super().create_dataset(in_stream, **kwargs)
+
+
+def check_csv_text(text):
+    """Raise FileProblem for the first thing that stops TEXT being imported as a whole."""
+    limit = settings.IMPORT_MAX_ROWS
+    reader = csv.reader(io.StringIO(text))
+    rows = 0
+    try:
+        for values in reader:
+            if any("\x00" in value for value in values):
+                raise FileProblem(
+                    f"Line {reader.line_num} has a NUL character, which no field accepts. "
+                    "Remove it (re-saving the file as CSV from a spreadsheet usually does)."
+                )
+            if any(value.strip() for value in values):
+                rows += 1
+            if rows > limit + 1:  # the header line and LIMIT rows
+                raise FileProblem(
+                    f"The file has more than {limit:,} rows; at most {limit:,} are imported at "
+                    "once. Split it into smaller files."
+                )
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise FileProblem(
+                f"Line {reader.line_num} has a cell longer than {csv.field_size_limit():,} "
+                "characters, more than any field holds (a summary has at most 20,000). Check "
+                "that cell for a missing closing quote."
+            ) from None
+        raise FileProblem(
+            f"Line {reader.line_num} cannot be read as CSV ({error}). Check its quotes."
+        ) from None
 
 
 class StrictDateWidget(widgets.DateWidget):
@@ -133,7 +186,8 @@ COMPARISONS = {
 def holds(condition, instance):
     """A check constraint's condition for an unsaved instance, in SQL's three-valued logic:
     True, False or None (unknown, which a CHECK lets pass). Raises Unsupported for anything
-    but AND, OR, NOT, isnull and comparisons of fields, values and F() ± a value.
+    but AND, OR, NOT, isnull, comparisons of fields, values and F() ± a value, and a text's
+    length limit.
 
     CheckConstraint.validate() asks the database, a query per constraint and row; the
     encounter's constraints are plain comparisons, so the import evaluates them here and asks
@@ -146,6 +200,11 @@ def holds(condition, instance):
         else:
             result = True if True in values else None if None in values else False
         return (None if result is None else not result) if condition.negated else result
+    if isinstance(condition, LessThanOrEqual) and isinstance(condition.lhs, Length):
+        # A text's length limit (encounter_texts_within_length).
+        [source] = condition.lhs.get_source_expressions()
+        value = field_value(instance, source.name)
+        return None if value is None else len(value) <= condition.rhs
     if not isinstance(condition, tuple):
         raise Unsupported(condition)
     name, expected = condition
@@ -220,6 +279,15 @@ class ImportLookups:
         self.people = None
         self.topics = {}
         self.places = {}
+        self._former_slugs = None
+
+    @property
+    def former_slugs(self):
+        """Every encounter's former slug: reserved for the permalinks redirecting from them (a
+        new encounter may take none of them)."""
+        if self._former_slugs is None:
+            self._former_slugs = set(FormerSlug.objects.values_list("slug", flat=True))
+        return self._former_slugs
 
     def person(self, name):
         """As find_person(name) answers, from every person loaded once."""
@@ -406,6 +474,8 @@ class EncounterResource(resources.ModelResource):
         one: the slug against the file's existing slugs (loaded at once) and its earlier rows,
         the check constraints in Python (violated_constraints)."""
         errors = dict(import_validation_errors or {})
+        # New rows only (an existing slug is refused): any former slug is another's.
+        instance._others_former_slugs = self.lookups.former_slugs
         try:
             instance.full_clean(
                 exclude=list(errors), validate_unique=False, validate_constraints=False
@@ -543,9 +613,7 @@ class EncounterResource(resources.ModelResource):
             self.handle_import_error(result, error, raise_errors)
 
     def write(self, encounters):
-        # A slug taken by a new encounter is no longer another's former slug (as the pre_save
-        # receiver keep-former-slugs does for a single save).
-        FormerSlug.objects.filter(slug__in=[e.slug for e in encounters]).delete()
+        # No new encounter takes another's former slug: validate_instance refused those rows.
         bulk_create_with_history(encounters, Encounter, default_user=self.user)
         Topics = Encounter.topics.through
         Topics.objects.bulk_create(

@@ -5,13 +5,19 @@ with ?p=N past 10,000 URLs). Only public pages are listed: published encounters,
 took part in them and the topics, each with the time its content last changed.
 """
 
+import functools
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.core.cache import caches
 from django.db.models import Max
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from engagements.domain.models import published
+from engagements.infrastructure.sharedcache import pages_version
 from engagements.models import Encounter, Person, Topic
 
 
@@ -90,3 +96,39 @@ def robots_txt(request):
     lines += [f"Disallow: {path}" for path in ROBOTS_DISALLOW]
     lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+# --- Cached whatever the parameters -----------------------------------------------------------
+
+
+def cached_whatever_the_parameters(view):
+    """A sitemap file is the same for every query string but its page (`p`): kept for
+    SITEMAP_CACHE_SECONDS under the page cache's version (a publish starts afresh), keyed by the
+    address it is served at, its section and page only. A throwaway parameter (?x=<random>)
+    then costs a cache read, not a walk over every published encounter."""
+
+    @functools.wraps(view)
+    def cached(request, *args, **kwargs):
+        seconds = settings.SITEMAP_CACHE_SECONDS
+        if seconds <= 0 or request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        page = request.GET.get("p", "1")
+        key = ":".join(
+            ["sitemap", str(pages_version()), request.scheme, request.get_host()]
+            + [view.__name__, kwargs.get("section") or "", page[:12]]
+        )
+        cache = caches[settings.CACHE_MIDDLEWARE_ALIAS]
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            if response.status_code == 200:
+                cache.set(key, response, seconds)
+        return response
+
+    return cached
+
+
+sitemap_index = cached_whatever_the_parameters(sitemap_views.index)
+sitemap_section = cached_whatever_the_parameters(sitemap_views.sitemap)

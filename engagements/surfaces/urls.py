@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path
 
 from engagements.surfaces import (
@@ -61,13 +60,13 @@ urlpatterns += [
     ),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        sitemaps.sitemap_index,
         {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        sitemaps.sitemap_section,
         {"sitemaps": sitemaps.SITEMAPS},
         name="sitemap-section",
     ),

@@ -65,7 +65,8 @@ class MapView(FilteredEncountersMixin, TemplateView):
 
     def selected_place(self):
         value = self.request.GET.get("place", "")
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        # ASCII digits only: "²".isdigit() is true, but int() refuses it.
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
     def place_link(self, pk):
         query = self.request.GET.copy()
