@@ -20,6 +20,7 @@ PRC_PRESIDENT = "President of the People's Republic of China"
 PREMIER = "Premier of the State Council"
 US_PRESIDENT = "President of the United States"
 SECRETARY_OF_STATE = "Secretary of State"
+VICE_PREMIER = "Vice Premier of the State Council"
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,10 @@ OFFICIALS = {
         Official("wang-yi", "Wang Yi", Side.PRC, "王毅", ("Wang Li",)),
         Official("qin-gang", "Qin Gang", Side.PRC, "秦刚"),
         Official("liu-he", "Liu He", Side.PRC, "刘鹤"),
+        # Counterparts the records omit, named by an external source (importer.ADDED_PARTICIPANTS).
+        Official("qian-qichen", "Qian Qichen", Side.PRC, "钱其琛"),
+        Official("wang-qishan", "Wang Qishan", Side.PRC, "王岐山"),
+        Official("wang-yang", "Wang Yang", Side.PRC, "汪洋"),
         # US travellers (the Office's `who` slugs are mapped in TRAVELLERS) and hosts.
         Official("richard-nixon", "Richard Nixon", Side.US, aliases=("Richard M. Nixon",)),
         Official("gerald-ford", "Gerald Ford", Side.US, aliases=("Gerald R. Ford",)),
@@ -160,7 +165,7 @@ ROLE_OFFICES = {"president": US_PRESIDENT, "secretary": SECRETARY_OF_STATE}
 M = Mention
 FM = "Foreign Minister"
 CCP_CHAIRMAN = "Chairman of the Chinese Communist Party"
-CFAC = "Director, Office of the Central Foreign Affairs Commission; Foreign Minister"
+CFAC = "Director of the Office of the Central Foreign Affairs Commission and Foreign Minister"
 
 # Phrases in trip remarks: Chinese officials met (linked as hosts), a US cabinet member who
 # travelled with the Secretary (delegation), and Presidents (recognised, linked by the merge).
@@ -169,7 +174,7 @@ TRIP_MENTIONS = [
     M("Chairman Mao", "mao-zedong", CCP_CHAIRMAN, d(1949), d(1976, 9, 9)),
     M("Premier Chou En-lai", "zhou-enlai", PREMIER, d(1949), d(1976, 1, 8)),
     M("Foreign Minister Chiao", "qiao-guanhua", FM, d(1974), d(1976, 12, 31)),
-    M("Vice Premier Teng Hsiao-ping", "deng-xiaoping", "Vice Premier", d(1973), d(1980)),
+    M("Vice Premier Teng Hsiao-ping", "deng-xiaoping", VICE_PREMIER, d(1973), d(1980)),
     M(
         "Chairman Deng",
         "deng-xiaoping",
@@ -288,7 +293,7 @@ TRIP_MENTIONS += [M(p, slug, US_PRESIDENT, s, e, link=False) for p, slug, s, e i
 # state and of government (President, Premier, which the Office sometimes calls "Prime
 # Minister") are leaders; vice premiers are of cabinet / Politburo rank.
 VISITOR_TITLES = {
-    "Vice Premier": ("Vice Premier", "cabinet"),
+    "Vice Premier": (VICE_PREMIER, "cabinet"),
     "Prime Minister": (PREMIER, "leader"),
     "Premier": (PREMIER, "leader"),
     "President": (PRC_PRESIDENT, "leader"),
