@@ -14,7 +14,7 @@ from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
 
-from engagements.domain.checks import find_problems
+from engagements.domain.checks import find_problems, find_warnings
 from engagements.domain.editorial import (
     EncounterAdminForm,
     EncounterPartFormSet,
@@ -542,5 +542,6 @@ class DataCheckView(TemplateView):
             **admin.site.each_context(self.request),
             title="Data check",
             problems=[(problem, ids.get(problem.slug)) for problem in problems],
+            warnings=find_warnings(),
             **kwargs,
         )
