@@ -14,6 +14,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from engagements.domain import leaders
 from engagements.models import Side
 
 PRC_PRESIDENT = "President of the People's Republic of China"
@@ -270,21 +271,14 @@ TRIP_MENTIONS = [
     ),
 ]
 
-# Presidents, by the name the records use and their terms. In a visit's description they are
-# the US counterpart the visitor met (linked as host); in a trip's remarks ("Accompanied
-# President Nixon") they are recognised only, since the President's own record is merged in.
+# Presidents, by the name the records use ("President Bush" for either Bush) and their terms,
+# which come from the one table of leaders' terms (engagements/domain/leaders.py). In a visit's
+# description they are the US counterpart the visitor met (linked as host); in a trip's remarks
+# ("Accompanied President Nixon") they are recognised only, since the President's own record is
+# merged in.
 PRESIDENT_TERMS = [
-    ("President Nixon", "richard-nixon", d(1969, 1, 20), d(1974, 8, 9)),
-    ("President Ford", "gerald-ford", d(1974, 8, 9), d(1977, 1, 20)),
-    ("President Carter", "jimmy-carter", d(1977, 1, 20), d(1981, 1, 20)),
-    ("President Reagan", "ronald-reagan", d(1981, 1, 20), d(1989, 1, 20)),
-    ("President Bush", "george-h-w-bush", d(1989, 1, 20), d(1993, 1, 20)),
-    ("President Clinton", "bill-clinton", d(1993, 1, 20), d(2001, 1, 20)),
-    ("President Bush", "george-w-bush", d(2001, 1, 20), d(2009, 1, 20)),
-    ("President Obama", "barack-obama", d(2009, 1, 20), d(2017, 1, 20)),
-    ("President Trump", "donald-trump", d(2017, 1, 20), d(2021, 1, 20)),
-    ("President Biden", "joe-biden", d(2021, 1, 20), d(2025, 1, 20)),
-    ("President Trump", "donald-trump", d(2025, 1, 20), OPEN),
+    (f"President {term.name.split()[-1]}", term.person, term.start, term.end or OPEN)
+    for term in leaders.US_PRESIDENTS
 ]
 VISIT_MENTIONS = [M(p, slug, US_PRESIDENT, s, e) for p, slug, s, e in PRESIDENT_TERMS]
 TRIP_MENTIONS += [M(p, slug, US_PRESIDENT, s, e, link=False) for p, slug, s, e in PRESIDENT_TERMS]
@@ -481,7 +475,7 @@ def office_terms():
     for _phrase, slug, start, end in PRESIDENT_TERMS:
         terms[(slug, US_PRESIDENT, start)] = (
             end if end != OPEN else None,
-            "Term of office (engagements/hsg/gazetteer.py, PRESIDENT_TERMS).",
+            "Term of office (engagements/domain/leaders.py, US_PRESIDENTS).",
         )
     for mention in TRIP_MENTIONS:
         if mention.link and (mention.slug, mention.office, mention.start) not in terms:
