@@ -254,7 +254,7 @@ def test_a_complete_lane_with_an_encounter_missing_its_issued_readout(monkeypatc
         "in a lane checked complete against a list, but no official readout is attached "
         "although its sources show one was issued"
     ]
-    SourceFactory(encounter=call, kind="us_readout", issuer="The White House")
+    SourceFactory(encounter=call, kind="us_readout", issuer="white_house")
     assert problems_of(call, "sources") == []
 
 
