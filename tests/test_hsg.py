@@ -195,7 +195,9 @@ def test_visitors_titles_and_levels(imported):
     assert deng.participations.get(role="host").person.name == "Jimmy Carter"
     zhu = encounter_of("hsg-visit:1328")
     assert zhu.level == "leader"
-    assert zhu.participations.get().office == "Premier of the State Council"
+    assert zhu.participations.get(role="visitor").office == "Premier of the State Council"
+    # "Official visit": received by the President of the day.
+    assert zhu.participations.get(role="host").person.slug == "bill-clinton"
     assert "“Prime Minister Zhu Rongji”" in zhu.sources.get().note
     # A place only where the description names it.
     assert encounter_of("hsg-visit:2952").place.name == "Mar-a-Lago"
