@@ -5,10 +5,12 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from engagements.domain.checks import find_problems
-from engagements.models import Encounter, OfficeTerm
+from engagements.domain import coverage, offices
+from engagements.domain.checks import find_problems, find_warnings, stale
+from engagements.models import Encounter, OfficeTerm, Participation
 from tests.factories import (
     EncounterFactory,
     ParticipationFactory,
@@ -223,8 +225,9 @@ def test_the_command_prints_one_line_per_problem_and_exits_non_zero():
     with pytest.raises(SystemExit) as exit_status:
         call_command("check_data", stdout=out, stderr=err)
     assert exit_status.value.code == 1
-    assert out.getvalue().splitlines() == [f"{encounter.slug}\tsources\tpublished without a source"]
-    assert "1 problem(s)." in err.getvalue()
+    lines = [line for line in out.getvalue().splitlines() if not line.startswith("warning")]
+    assert lines == [f"{encounter.slug}\tsources\tpublished without a source"]
+    assert "1 problem(s)," in err.getvalue()
     SourceFactory(encounter=encounter)
     call_command("check_data", stdout=io.StringIO(), stderr=io.StringIO())
 
@@ -251,3 +254,70 @@ def test_the_seed_and_the_office_of_the_historian_import_pass_every_check():
     nixon = Encounter.objects.get(slug="nixon-visit-china-1972-02-21")
     deng = Encounter.objects.get(slug="deng-xiaoping-visit-us-1979-01-29")
     assert (nixon.start_date, deng.level) == (D(1972, 2, 21), "leader")
+
+
+# The record's completeness and freshness ----------------------------------------------------
+
+
+def test_a_visit_with_one_side_only():
+    visit = sourced(start_date=D(2015, 9, 24), kind=Encounter.Kind.VISIT, venue="us")
+    ParticipationFactory(encounter=visit, person=PersonFactory(side="prc"), role="visitor")
+    assert problems_of(visit, "participants") == ["a visit with no US principal: one side only"]
+    ParticipationFactory(encounter=visit, person=PersonFactory(side="us"), role="host")
+    assert problems_of(visit, "participants") == []
+
+
+def test_an_office_is_stored_as_its_posts_one_string():
+    call = leaders_call(D(2022, 3, 18))
+    vice_premier = ParticipationFactory(
+        encounter=call, person=PersonFactory(side="prc"), office="Vice Premier"
+    )
+    assert vice_premier.office == "Vice Premier of the State Council"
+    # Paths that bypass save() are refused by the database.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Participation.objects.filter(pk=vice_premier.pk).update(office="Vice Premier")
+
+
+def test_an_office_the_table_comes_to_call_a_variant_is_reported(monkeypatch):
+    call = leaders_call(D(2022, 3, 18))
+    monkeypatch.setitem(offices.CANONICAL, US_PRESIDENT, "President")
+    assert problems_of(call, "participants") == [
+        f"{call.participations.get(side='us').person.name}'s office “{US_PRESIDENT}” is not "
+        "canonical: write “President”"
+    ]
+
+
+def test_a_complete_lane_with_an_encounter_missing_its_issued_readout(monkeypatch):
+    call = leaders_call(D(2022, 3, 18), level=Encounter.Level.LEADER)
+    SourceFactory(encounter=call, kind="news", title="Readout of the call, as reported")
+    assert problems_of(call, "sources") == []  # no lane is complete: nothing to hold it to
+    monkeypatch.setattr(
+        coverage,
+        "CROSS_CHECKS",
+        (
+            coverage.CrossCheck(
+                Encounter.Level.LEADER, D(2021, 1, 1), D(2025, 12, 31), "a list", D(2026, 12, 4)
+            ),
+        ),
+    )
+    assert problems_of(call, "sources") == [
+        "in a lane checked complete against a list, but no official readout is attached "
+        "although its sources show one was issued"
+    ]
+    SourceFactory(encounter=call, kind="us_readout", issuer="white_house")
+    assert problems_of(call, "sources") == []
+
+
+def test_a_stale_record_is_a_warning_that_gives_the_newest_date():
+    leaders_call(D(2025, 11, 24))
+    found = list(stale(Encounter.objects.all(), today=D(2026, 2, 1)))
+    assert [p.message for p in found] == [
+        "the newest encounter is of 2025-11-24, 69 days ago (more than 60): the record may be stale"
+    ]
+    assert list(stale(Encounter.objects.all(), today=D(2026, 1, 20))) == []
+    # A warning: printed, and the command still succeeds.
+    out = io.StringIO()
+    call_command("check_data", stdout=out, stderr=io.StringIO())
+    assert find_problems() == []
+    assert [w.field for w in find_warnings()] == ["start_date"]
+    assert out.getvalue().startswith("warning\t(the record)\tstart_date\tthe newest encounter")

@@ -101,8 +101,8 @@ def test_coverage_page_states_each_period_with_counts(client):
     )
     assert rows[("2021–2025", "Leader and cabinet")] == 2  # drafts are not counted
     text = response.text
-    assert "1989–2020" in text and "Believed complete" in text
-    assert "Complete for these kinds only" in text
+    assert "1989–2020" in text and "Listed, not complete" in text
+    assert "Believed complete" not in text
     assert "Leader-level calls and meetings, 1 January 1989 to 31 December 2025" in text
 
 
@@ -136,3 +136,102 @@ def test_the_page_states_the_share_with_both_readouts_per_period(client):
     )
     assert "Both governments' readouts" in page.text
     assert "<td>50%</td>" in page.text
+
+
+# -- "complete" only where a second enumeration was checked --------------------------------
+
+CHECK_2021 = coverage.CrossCheck(
+    Level.LEADER,
+    datetime.date(2021, 1, 1),
+    datetime.date(2025, 12, 31),
+    "the White House's list of the President's calls",
+    datetime.date(2026, 12, 4),
+)
+
+
+def test_no_lane_is_complete_without_a_cross_check():
+    # The shipped record names no second enumeration, so nothing may claim completeness.
+    assert coverage.CROSS_CHECKS == ()
+    assert not any(basis.complete for basis in coverage.BASES)
+    assert {s.completeness for s in coverage.STATEMENTS} == {
+        coverage.Completeness.LISTED,
+        coverage.Completeness.EXAMPLES,
+    }
+
+
+def test_a_cross_check_makes_only_its_level_and_period_complete(monkeypatch):
+    monkeypatch.setattr(coverage, "CROSS_CHECKS", (CHECK_2021,))
+    by_key = {(s.period, s.levels): s for s in coverage.STATEMENTS}
+    # The 2021–2025 row holds leader and cabinet: one checked level is not enough.
+    assert by_key[("2021–2025", "Leader and cabinet")].completeness == "Listed, not complete"
+    leader_2021 = next(b for b in coverage.BASES if b.level == Level.LEADER and b.end.year == 2025)
+    assert not leader_2021.complete  # the basis runs from 1989; the check covers 2021 on only
+    monkeypatch.setattr(
+        coverage,
+        "CROSS_CHECKS",
+        (
+            CHECK_2021,
+            coverage.CrossCheck(
+                Level.CABINET,
+                datetime.date(2021, 1, 1),
+                datetime.date(2025, 12, 31),
+                "the State Department's chronology",
+                datetime.date(2026, 12, 4),
+            ),
+        ),
+    )
+    row = by_key[("2021–2025", "Leader and cabinet")]
+    assert row.completeness == "Complete"
+    assert [check.checked_against for check in row.cross_checks] == [
+        "the White House's list of the President's calls",
+        "the State Department's chronology",
+    ]
+
+
+def test_coverage_page_names_its_cross_checks(client, monkeypatch):
+    page = client.get(reverse("coverage")).text
+    assert "None yet. No lane of the record has been compared" in page
+    assert "Not yet checked against a second, independent enumeration" in page
+    monkeypatch.setattr(coverage, "CROSS_CHECKS", (CHECK_2021,))
+    page = client.get(reverse("coverage")).text
+    assert "<td>the White House&#x27;s list of the President&#x27;s calls</td>" in page
+    assert "<td>4 December 2026</td>" in page
+
+
+def test_days_since_reads_at_most_where_the_lane_is_not_complete(client, monkeypatch):
+    leader(datetime.date(2022, 1, 26))
+    later = leader(datetime.date(2022, 3, 14))
+    page = client.get(reverse("encounter-detail", args=[later.slug])).text
+    assert "<strong>At most 47 days</strong> since the previous leader-level call" in page
+    assert "in the record (listed, not complete)" in page
+    whole = coverage.CrossCheck(
+        Level.LEADER,
+        coverage.LEADER_COMPLETE_FROM,
+        coverage.RESEARCHED_TO,
+        "a list",
+        later.start_date,
+    )
+    monkeypatch.setattr(coverage, "CROSS_CHECKS", (whole,))
+    page = client.get(reverse("encounter-detail", args=[later.slug])).text
+    assert "<strong>47 days</strong> since the previous leader-level call" in page
+
+
+def test_timeline_and_stats_gaps_are_upper_bounds_unless_checked(client, monkeypatch):
+    leader(datetime.date(2022, 1, 26))
+    leader(datetime.date(2022, 3, 14))
+    timeline = build_timeline(Encounter.objects.published(), {})
+    assert [(gap.days, gap.complete, gap.label) for gap in timeline.gaps] == [(47, False, "≤47 d")]
+    assert "<td>at most 47</td>" in client.get(reverse("timeline")).text
+    chart = client.get(reverse("stats")).context["charts"][3]
+    assert chart.slug == "gaps" and chart.rows[0].extra[-1] == "at most"
+    whole = coverage.CrossCheck(
+        Level.LEADER,
+        coverage.LEADER_COMPLETE_FROM,
+        coverage.RESEARCHED_TO,
+        "a list",
+        datetime.date(2026, 12, 4),
+    )
+    monkeypatch.setattr(coverage, "CROSS_CHECKS", (whole,))
+    assert [gap.label for gap in build_timeline(Encounter.objects.published(), {}).gaps] == ["47 d"]
+    chart = client.get(reverse("stats")).context["charts"][3]
+    assert chart.rows[0].extra[-1] == "exact"

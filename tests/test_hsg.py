@@ -160,8 +160,8 @@ def test_nixon_1972_with_mao_and_zhou(imported, client):
     )
     assert "“Shanghai, Peking, Hangchow”" in source.note
     assert "“Peking” (Beijing)" in source.note and "“Hangchow” (Hangzhou)" in source.note
-    # The Office's remark is shown verbatim as its own words, not as our summary.
-    assert trip.summary == ""
+    # The Office's remark is shown verbatim as its own words; our summary is in ours.
+    assert "Chou En-lai" not in trip.summary and "Zhou Enlai (Premier" in trip.summary
     quote = trip.quotes.get(source=source)
     assert quote.text == "State visit; met with Chairman Mao Tse-tung and Premier Chou En-lai."
     page = client.get(trip.get_absolute_url()).text
@@ -178,7 +178,6 @@ def test_unknowns_stay_unknown(imported):
     assert set(hsg.values_list("initiated_by", flat=True)) == {"unknown"}
     assert set(hsg.values_list("tone", flat=True)) == {"unknown"}
     assert not hsg.exclude(duration_minutes=None).exists()
-    assert not hsg.exclude(summary="").exists()
     assert set(hsg.values_list("kind", flat=True)) == {"visit"}
 
 
@@ -188,12 +187,17 @@ def test_visitors_titles_and_levels(imported):
     # derived (not typed) from the principals' ranks.
     assert (deng.venue, deng.level, deng.derived_level) == ("us", "leader", "leader")
     visitor = deng.participations.get(role="visitor")
-    assert (visitor.person.slug, visitor.office) == ("deng-xiaoping", "Vice Premier")
+    assert (visitor.person.slug, visitor.office) == (
+        "deng-xiaoping",
+        "Vice Premier of the State Council",
+    )
     # The description names the US counterpart: linked as host.
     assert deng.participations.get(role="host").person.name == "Jimmy Carter"
     zhu = encounter_of("hsg-visit:1328")
     assert zhu.level == "leader"
-    assert zhu.participations.get().office == "Premier of the State Council"
+    assert zhu.participations.get(role="visitor").office == "Premier of the State Council"
+    # "Official visit": received by the President of the day.
+    assert zhu.participations.get(role="host").person.slug == "bill-clinton"
     assert "“Prime Minister Zhu Rongji”" in zhu.sources.get().note
     # A place only where the description names it.
     assert encounter_of("hsg-visit:2952").place.name == "Mar-a-Lago"
@@ -617,3 +621,78 @@ def test_an_earlier_import_of_nixon_1972_is_moved_to_the_presidents_arrival(impo
     assert trip.start_date == datetime.date(1972, 2, 21)
     assert trip.title == "Nixon visit to Beijing, Hangzhou and Shanghai"
     assert trip.discrepancies.get().their_value == "17–28 February 1972"
+
+
+# Counterparts, summaries and topics -------------------------------------------------------
+
+
+def lead_sides(encounter):
+    return set(
+        encounter.participations.filter(role__in=Participation.LEAD_ROLES).values_list(
+            "side", flat=True
+        )
+    )
+
+
+def test_every_office_visit_lists_both_sides(imported):
+    one_sided = [
+        e.slug for e in Encounter.objects.filter(provenance=HSG) if lead_sides(e) != {"us", "prc"}
+    ]
+    assert one_sided == []
+    # A state visit is received by the head of state of the day, named from the record.
+    state_visit = encounter_of("hsg-visit:2804")
+    obama = state_visit.participations.get(person__slug="barack-obama")
+    assert (obama.role, obama.office) == ("host", gz.US_PRESIDENT)
+    note = Source.objects.get(external_id="hsg-visit:2804").note
+    assert "the record calls this a state visit" in note and "Barack Obama" in note
+    clinton_1998 = encounter_of("hsg-trip:2599")
+    assert clinton_1998.participations.get(person__slug="jiang-zemin").office == gz.PRC_PRESIDENT
+    assert clinton_1998.level == "leader"
+
+
+def test_counterparts_a_record_omits_cite_the_source_naming_them(imported):
+    pompeo = encounter_of("hsg-trip:3800")
+    xi = pompeo.participations.get(person__slug="xi-jinping")
+    assert xi.side == "prc" and xi.office == gz.PRC_PRESIDENT
+    transcript = pompeo.sources.get(url__contains="usembassy-china.org.cn")
+    assert "Names Xi Jinping" in transcript.note
+    liu_he = encounter_of("hsg-visit:2918")
+    assert liu_he.participations.filter(person__slug="donald-trump", side="us").exists()
+    assert liu_he.sources.filter(url__contains="presidency.ucsb.edu").exists()
+
+
+def test_every_office_encounter_has_a_summary_and_topics(imported, client):
+    office = Encounter.objects.filter(provenance=HSG)
+    assert office.count() == 84
+    assert not office.filter(summary="").exists()
+    assert not office.filter(topics__isnull=True).exists()
+    xi_2015 = encounter_of("hsg-visit:2804")
+    assert xi_2015.summary == (
+        "Xi Jinping (President of the People's Republic of China) visited the United States, "
+        "24–25 September 2015. The principal on the other side was Barack Obama (President of "
+        "the United States). The Office of the Historian's record describes the occasion as a "
+        "state visit."
+    )
+    sed = encounter_of("hsg-trip:3495")
+    assert {"diplomatic", "economic-trade"} <= set(sed.topics.values_list("slug", flat=True))
+    assert "Strategic and Economic Dialogue" in sed.summary
+    # The topic filter now finds visits before 2000.
+    page = client.get(
+        reverse("encounter-list"), {"topic": "diplomatic", "date_before": "1999-12-31"}
+    )
+    assert page.status_code == 200 and "Deng Xiaoping" in page.text
+
+
+def test_a_reimport_completes_an_earlier_import_and_keeps_editors_text(imported):
+    state_visit = encounter_of("hsg-visit:2804")
+    state_visit.participations.filter(person__slug="barack-obama").delete()
+    Encounter.objects.filter(pk=state_visit.pk).update(summary="")
+    state_visit.topics.clear()
+    edited = encounter_of("hsg-trip:2844")
+    Encounter.objects.filter(pk=edited.pk).update(summary="An editor's summary.")
+    call_command("import_hsg", stdout=io.StringIO())
+    state_visit.refresh_from_db()
+    assert lead_sides(state_visit) == {"us", "prc"}
+    assert state_visit.summary.startswith("Xi Jinping (President")
+    assert state_visit.topics.exists()
+    assert Encounter.objects.get(pk=edited.pk).summary == "An editor's summary."

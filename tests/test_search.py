@@ -112,6 +112,8 @@ def test_a_readouts_text_finds_its_encounter_until_it_is_deleted():
     source.save()
     assert found("guardrails") == ["biden-xi-call"]
     assert found("应约") == []
+    # A published encounter keeps a source (Source.removal_problem): a news report stays.
+    SourceFactory(encounter=encounter, title="A report")
     source.delete()
     assert found("guardrails") == []
 

@@ -214,7 +214,7 @@ def test_the_shipped_record(client, full_record):
 
     # The gap figures, counted only where the record is complete.
     bali = client.get(reverse("encounter-detail", args=["biden-xi-meeting-bali-2022-11-14"]))
-    assert "<strong>109 days</strong> since the previous leader-level call or meeting" in (
+    assert "<strong>At most 109 days</strong> since the previous leader-level call or meeting" in (
         bali.text
     )
     assert bali.context["previous_at_level"].slug == "biden-xi-phone-call-2022-07-28"

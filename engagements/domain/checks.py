@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q
+from django.utils import timezone
 
-from engagements.domain import codebook, ranks
+from engagements.domain import codebook, coverage, offices, ranks
 from engagements.models import Discrepancy, Encounter, OfficeTerm, Participation, Source
 
 
@@ -28,13 +29,17 @@ class Problem:
 
 
 CHECKS = {}
+# Checks whose findings are warnings: printed, shown to editors, but not a failure.
+WARNINGS = {}
+
+STALE_AFTER_DAYS = 60
 
 
-def check(name):
+def check(name, warning=False):
     """Register a check under a short name (`check_data --only NAME`)."""
 
     def register(function):
-        CHECKS[name] = function
+        (WARNINGS if warning else CHECKS)[name] = function
         return function
 
     return register
@@ -331,6 +336,126 @@ def duplicates(queryset):
             f"the same principals as {slug_b} ({start_b:%Y-%m-%d}) within a day of "
             f"{start_a:%Y-%m-%d}: a duplicate?",
         )
+
+
+@check("visits")
+def visits(queryset):
+    """A visit lists principals (principal, host, visitor, remote) from both sides: one side
+    only hides the summit from the other side's person pages, filters and who-met-whom."""
+    rows = (
+        queryset.filter(kind=Encounter.Kind.VISIT)
+        .annotate(
+            us=Count(
+                "participations",
+                filter=Q(
+                    participations__side="us",
+                    participations__role__in=Participation.LEAD_ROLES,
+                ),
+            ),
+            prc=Count(
+                "participations",
+                filter=Q(
+                    participations__side="prc",
+                    participations__role__in=Participation.LEAD_ROLES,
+                ),
+            ),
+        )
+        .filter(Q(us=0) | Q(prc=0))
+        .values_list("slug", "us", "prc")
+    )
+    for slug, us, prc in rows:
+        missing = "US" if not us else "PRC"
+        if not us and not prc:
+            missing = "US or PRC"
+        yield Problem(slug, "participants", f"a visit with no {missing} principal: one side only")
+
+
+@check("offices")
+def office_strings(queryset):
+    """An office written other than as its post's one string (engagements/domain/offices.py)."""
+    variants = sorted(offices.CANONICAL)
+    rows = (
+        Participation.objects.filter(encounter__in=queryset, office__in=variants)
+        .values_list("encounter__slug", "person__name", "office")
+        .order_by("encounter__slug", "id")
+    )
+    for slug, name, office in rows:
+        yield Problem(
+            slug,
+            "participants",
+            f"{name}'s office “{office}” is not canonical: write "
+            f"“{offices.canonical_office(office)}”",
+        )
+    terms = OfficeTerm.objects.filter(office__in=variants).values_list("person__slug", "office")
+    for person, office in terms:
+        yield Problem(
+            f"person:{person}",
+            "terms",
+            f"the office term “{office}” is not canonical: write "
+            f"“{offices.canonical_office(office)}”",
+        )
+
+
+@check("complete_lane_readouts")
+def complete_lane_readouts(queryset):
+    """In a lane called complete (engagements/domain/coverage.py, CROSS_CHECKS), an encounter
+    whose own sources show that a readout was issued (a source about a readout) without the
+    readout itself attached as an official readout."""
+    if not coverage.CROSS_CHECKS:
+        return
+    mentions = Q(sources__title__icontains="readout") | Q(sources__note__icontains="readout")
+    rows = (
+        queryset.filter(level__in=[c.level for c in coverage.CROSS_CHECKS])
+        .annotate(official=Count("sources", filter=Q(sources__kind__in=Source.READOUT_KINDS)))
+        .filter(official=0)
+        .filter(mentions)
+        .distinct()
+        .values_list("slug", "level", "start_date")
+    )
+    for slug, level, start in rows:
+        check_ = coverage.cross_check_for(level, start, start)
+        if check_ is None:
+            continue
+        yield Problem(
+            slug,
+            "sources",
+            f"in a lane checked complete against {check_.checked_against}, but no official "
+            "readout is attached although its sources show one was issued",
+        )
+
+
+@check("stale", warning=True)
+def stale(queryset, today=None):
+    """The record may have gone stale: its newest held encounter is over 60 days old."""
+    today = today or timezone.localdate()
+    newest = (
+        queryset.filter(occurrence=Encounter.Occurrence.HELD, status=Encounter.Status.PUBLISHED)
+        .order_by("-start_date")
+        .values_list("start_date", flat=True)
+        .first()
+    )
+    if newest is None:
+        return
+    age = (today - newest).days
+    if age > STALE_AFTER_DAYS:
+        yield Problem(
+            "(the record)",
+            "start_date",
+            f"the newest encounter is of {newest:%Y-%m-%d}, {age} days ago (more than "
+            f"{STALE_AFTER_DAYS}): the record may be stale",
+        )
+
+
+def find_warnings(queryset=None, only=None, include_synthetic=False):
+    """What the warning checks report (not failures), sorted."""
+    if queryset is None:
+        queryset = encounters(include_synthetic)
+    found = []
+    for name, function in WARNINGS.items():
+        if only and name not in only:
+            continue
+        found.extend(function(queryset))
+    return sorted(set(found))
 
 
 def find_problems(queryset=None, only=None, include_synthetic=False):

@@ -1,10 +1,16 @@
 """What the record covers: per period, level and kind, what it is drawn from and how complete it is.
 
 Defined once here and used three ways: the public /coverage/ page states it; the detail page's
-"days since the previous …" and the timeline's "longest gaps" count only encounters of the kinds
-a period's record is complete for, and never across the edge of such a period, because a gap
-measured over a stretch where calls (say) are not recorded would report a silence that was only
-a hole in the record.
+"days since the previous …", the timeline's "longest gaps" and /stats/ gaps count only
+encounters of the kinds a period's record is meant to hold, and never across the edge of such a
+period, because a gap measured over a stretch where calls (say) are not recorded would report a
+silence that was only a hole in the record.
+
+A lane is called complete only where a second, independent enumeration (a government's own
+chronology, a published list) was compared with the record and agreed: CROSS_CHECKS names each
+such check, what it was checked against and when. Everywhere else the record is "listed, not
+complete", and a gap there is an upper bound ("at most N days"): an encounter missing from the
+record can only shorten it.
 """
 
 import datetime
@@ -28,10 +34,42 @@ RESEARCHED_TO = datetime.date(2025, 12, 31)  # the coverage research of November
 
 
 class Completeness:
-    COMPLETE = "Believed complete"
-    COMPLETE_FOR_KINDS = "Complete for these kinds only"
+    COMPLETE = "Complete"
     LISTED = "Listed, not complete"
     EXAMPLES = "Examples only"
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """A second, independent enumeration that the record of one level agreed with over a
+    period: the only thing that makes a lane "complete"."""
+
+    level: str
+    start: datetime.date
+    end: datetime.date
+    checked_against: str  # the enumeration, named so a reader can find it
+    checked_on: datetime.date
+
+    @property
+    def level_label(self):
+        return Level(self.level).label
+
+    def covers(self, level, start, end):
+        return self.level == level and self.start <= start and end <= self.end
+
+
+# Empty on purpose: neither the Office of the Historian's datasets (the record is drawn from
+# them, so they are not a second enumeration) nor the tracker's own research notes and coverage
+# sheet (compiled once, from news searches, and compared only with the tracker itself) were
+# checked against an independent list. Add a row only when such a comparison was done and
+# agreed, naming the list and the day.
+CROSS_CHECKS: tuple = ()
+
+
+def cross_check_for(level, start, end, checks=None):
+    """The cross-check that makes `level` complete from `start` to `end`, or None."""
+    checks = CROSS_CHECKS if checks is None else checks
+    return next((check for check in checks if check.covers(level, start, end)), None)
 
 
 @dataclass(frozen=True)
@@ -52,6 +90,15 @@ class Basis:
 
     def contains(self, day):
         return self.start <= day <= self.end
+
+    @property
+    def cross_check(self):
+        return cross_check_for(self.level, self.start, self.end)
+
+    @property
+    def complete(self):
+        """Whether a gap counted here is exact; otherwise it is at most the figure shown."""
+        return self.cross_check is not None
 
     def counts(self, encounter):
         return (
@@ -121,11 +168,23 @@ class Statement:
     levels: str
     kinds: str
     drawn_from: str
-    completeness: str
     note: str
     start: datetime.date
     end: datetime.date
     level_values: tuple
+    examples_only: bool = False  # only some encounters are recorded, by design
+
+    @property
+    def cross_checks(self):
+        """The cross-check of each level, or () unless every level of the row has one."""
+        checks = [cross_check_for(level, self.start, self.end) for level in self.level_values]
+        return () if None in checks else tuple(checks)
+
+    @property
+    def completeness(self):
+        if self.cross_checks:
+            return Completeness.COMPLETE
+        return Completeness.EXAMPLES if self.examples_only else Completeness.LISTED
 
     def counts_query(self):
         return Q(start_date__gte=self.start, start_date__lte=self.end, level__in=self.level_values)
@@ -144,7 +203,6 @@ STATEMENTS = [
         "Leader",
         "Visits: the President in China, PRC leaders in the United States",
         HSG,
-        Completeness.COMPLETE_FOR_KINDS,
         "No phone calls, and no meetings held in third countries (such as Carter and Hua "
         "Guofeng in Tokyo, 1980), are recorded for these years. Gaps are counted between visits "
         "only.",
@@ -158,7 +216,6 @@ STATEMENTS = [
         "Visits: the Secretary of State in China, PRC ministers and vice premiers in the "
         "United States",
         HSG,
-        Completeness.COMPLETE_FOR_KINDS,
         "Other cabinet members, calls and third-country meetings are not recorded; no gaps are "
         "counted at this level.",
         FIRST_RECORD,
@@ -170,8 +227,7 @@ STATEMENTS = [
         "Leader",
         "Every kind: calls, video calls, visits, meetings and summit sideline meetings",
         f"{HSG}; {NOTES_1989}",
-        Completeness.COMPLETE,
-        "Every leader-level call and meeting a source supports is recorded; days since the "
+        "Leader-level calls and meetings the research found are recorded. Days since the "
         "previous leader-level encounter and the timeline's gaps count all of them.",
         LEADER_COMPLETE_FROM,
         datetime.date(2020, 12, 31),
@@ -184,7 +240,6 @@ STATEMENTS = [
         "rounds, the Phase One signing, the 2020 Hawaii meeting) with their sessions; defence "
         "ministers' meetings; the Secretary of State's visits",
         f"{HSG}; {NOTES_1989}",
-        Completeness.LISTED,
         "Cabinet-level calls and other meetings of these years are missing; no gaps are counted "
         "at this level.",
         LEADER_COMPLETE_FROM,
@@ -196,7 +251,6 @@ STATEMENTS = [
         "Leader and cabinet",
         "Every kind: calls, video calls, visits, talks, meetings and summit sideline meetings",
         f"{SHEET_2021}; {HSG}",
-        Completeness.COMPLETE,
         "Gaps and days since the previous encounter are counted at both levels.",
         RECENT_FROM,
         RESEARCHED_TO,
@@ -207,23 +261,23 @@ STATEMENTS = [
         "Deputy, special envoy, working level",
         "Some visits, talks and calls (for example Sherman in Tianjin, Kerry's climate trips)",
         SHEET_2021,
-        Completeness.EXAMPLES,
         "Recorded where they belong to a story the record tells; many are missing. No gaps are "
         "counted at these levels.",
         RECENT_FROM,
         RESEARCHED_TO,
         (Level.DEPUTY, Level.ENVOY, Level.WORKING),
+        examples_only=True,
     ),
     Statement(
         "1972–2020",
         "Deputy, special envoy, working level",
         "Only where they appear in the records above",
         HSG,
-        Completeness.EXAMPLES,
         "Not researched. No gaps are counted at these levels.",
         FIRST_RECORD,
         datetime.date(2020, 12, 31),
         (Level.DEPUTY, Level.ENVOY, Level.WORKING),
+        examples_only=True,
     ),
 ]
 

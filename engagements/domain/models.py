@@ -19,7 +19,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from engagements.domain import capitals, ranks
+from engagements.domain import capitals, offices, ranks
 from engagements.domain.links import make_slug, slug_url
 from engagements.domain.search import with_chinese_terms
 
@@ -1147,6 +1147,12 @@ class OfficeTerm(models.Model):
                 name="officeterm_unique_person_office_start",
             ),
             models.CheckConstraint(
+                condition=~Q(office__in=sorted(offices.CANONICAL)),
+                name="officeterm_office_canonical",
+                violation_error_message="Write the office as the record's one string for the "
+                "post (engagements/domain/offices.py).",
+            ),
+            models.CheckConstraint(
                 condition=Q(start_date__isnull=True)
                 | Q(end_date__isnull=True)
                 | Q(end_date__gte=F("start_date")),
@@ -1159,6 +1165,11 @@ class OfficeTerm(models.Model):
         start = f"{self.start_date:%Y-%m-%d}" if self.start_date else "?"
         end = f"{self.end_date:%Y-%m-%d}" if self.end_date else ""
         return f"{self.person.name}, {self.office} ({start}–{end})"
+
+    def save(self, *args, **kwargs):
+        # One string per post (engagements/domain/offices.py), whichever path writes the term.
+        self.office = offices.canonical_office(self.office)
+        super().save(*args, **kwargs)
 
     def covers(self, date):
         return (self.start_date is None or self.start_date <= date) and (
@@ -1247,6 +1258,12 @@ class Participation(models.Model):
                 fields=["encounter", "person"], name="participation_one_per_person"
             ),
             models.CheckConstraint(
+                condition=~Q(office__in=sorted(offices.CANONICAL)),
+                name="participation_office_canonical",
+                violation_error_message="Write the office as the record's one string for the "
+                "post (engagements/domain/offices.py).",
+            ),
+            models.CheckConstraint(
                 condition=Q(start_date__isnull=True)
                 | Q(end_date__isnull=True)
                 | Q(end_date__gte=F("start_date")),
@@ -1261,6 +1278,17 @@ class Participation(models.Model):
     def __str__(self):
         office = f", {self.office}" if self.office else ""
         return f"{self.person.name}{office} ({self.get_role_display()})"
+
+    def save(self, *args, **kwargs):
+        # One string per post (engagements/domain/offices.py), whichever path writes the row.
+        self.office = offices.canonical_office(self.office)
+        super().save(*args, **kwargs)
+
+    @property
+    def office_shown(self):
+        """The office with the party post that counts beside it (General Secretary)."""
+        day = self.start_date or self.encounter.start_date
+        return offices.office_shown(self.person.slug, self.office, day)
 
 
 class SourceQuerySet(models.QuerySet):

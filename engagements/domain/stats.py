@@ -22,7 +22,7 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 
-from engagements.domain import leaders
+from engagements.domain import coverage, leaders
 from engagements.domain.charts import Chart, Row
 from engagements.models import Encounter
 
@@ -245,19 +245,27 @@ class ContactStats:
                     self.pair_label(pair),
                     [statistics.median(days), longest[0]],
                     self.pair_url(pair),
-                    [len(gaps), longest[1].isoformat(), longest[2].isoformat()],
+                    [
+                        len(gaps),
+                        longest[1].isoformat(),
+                        longest[2].isoformat(),
+                        gap_figures(gaps),
+                    ],
                 )
             )
         return Chart(
             "gaps",
             "Gaps between leader-level contacts, by administration pair (days)",
             "From the end of one held leader-level encounter to the start of the next, when both "
-            "fall in the same administration pair.",
+            "fall in the same administration pair. Where the record of leader-level contacts is "
+            "listed, not complete (not cross-checked with a second enumeration; see What the "
+            "record covers), an encounter may be missing, so the longest gap is at most the "
+            "figure shown.",
             "US president × PRC leader",
             [("median", "Median gap (days)"), ("longest", "Longest gap (days)")],
             rows,
             grouped=True,
-            extra_columns=["Gaps", "Longest gap from", "Longest gap until"],
+            extra_columns=["Gaps", "Longest gap from", "Longest gap until", "Figures"],
             unit="days",
         ).layout()
 
@@ -293,6 +301,16 @@ def pair_on(day):
     us = leaders.term_on(leaders.US_PRESIDENTS, day)
     prc = leaders.term_on(leaders.PRC_LEADERS, day)
     return (us.label if us else leaders.NO_TERM, prc.label if prc else leaders.NO_TERM)
+
+
+def gap_figures(gaps):
+    """ "exact" where every gap lies in a cross-checked (complete) leader-level lane, else
+    "at most": a contact missing from the record could only split a gap."""
+    complete = all(
+        coverage.cross_check_for(Encounter.Level.LEADER, before, after)
+        for _days, before, after in gaps
+    )
+    return "exact" if complete else "at most"
 
 
 def shares(numbers):

@@ -122,9 +122,15 @@ class Gap:
     before: tuple  # (title, url) of the earlier contact
     after: tuple
     counting: str = ""  # what it is counted between, e.g. "leader-level calls and meetings"
+    complete: bool = False  # exact only where the lane was cross-checked; else an upper bound
     x1: float = 0
     x2: float = 0
     y: float = 0
+
+    @property
+    def label(self):
+        """Days, marked as an upper bound where the lane is listed, not complete."""
+        return f"{self.days} d" if self.complete else f"≤{self.days} d"
 
     @property
     def mid_x(self):
@@ -549,6 +555,7 @@ def add_leader_gaps(timeline, lane, queryset, scale):
     timeline.gap_count = len(found)
     longest = set(sorted(range(len(found)), key=lambda i: -found[i][2])[:LONGEST_GAPS_LISTED])
     url_before, url_after = _encounter_url_parts(get_script_prefix())
+    complete = {basis: basis.complete for basis in bases}
     timeline.gaps = [
         Gap(
             start=gap_start,
@@ -557,6 +564,7 @@ def add_leader_gaps(timeline, lane, queryset, scale):
             before=(before[0], f"{url_before}{before[1]}{url_after}"),
             after=(after[0], f"{url_before}{after[1]}{url_after}"),
             counting=basis.plural,
+            complete=complete[basis],
             x1=x1,
             x2=x2,
             y=lane.y + 17,

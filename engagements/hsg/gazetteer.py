@@ -14,12 +14,14 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from engagements.domain import leaders
 from engagements.models import Side
 
 PRC_PRESIDENT = "President of the People's Republic of China"
 PREMIER = "Premier of the State Council"
 US_PRESIDENT = "President of the United States"
 SECRETARY_OF_STATE = "Secretary of State"
+VICE_PREMIER = "Vice Premier of the State Council"
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,10 @@ OFFICIALS = {
         Official("wang-yi", "Wang Yi", Side.PRC, "王毅", ("Wang Li",)),
         Official("qin-gang", "Qin Gang", Side.PRC, "秦刚"),
         Official("liu-he", "Liu He", Side.PRC, "刘鹤"),
+        # Counterparts the records omit, named by an external source (importer.ADDED_PARTICIPANTS).
+        Official("qian-qichen", "Qian Qichen", Side.PRC, "钱其琛"),
+        Official("wang-qishan", "Wang Qishan", Side.PRC, "王岐山"),
+        Official("wang-yang", "Wang Yang", Side.PRC, "汪洋"),
         # US travellers (the Office's `who` slugs are mapped in TRAVELLERS) and hosts.
         Official("richard-nixon", "Richard Nixon", Side.US, aliases=("Richard M. Nixon",)),
         Official("gerald-ford", "Gerald Ford", Side.US, aliases=("Gerald R. Ford",)),
@@ -160,7 +166,7 @@ ROLE_OFFICES = {"president": US_PRESIDENT, "secretary": SECRETARY_OF_STATE}
 M = Mention
 FM = "Foreign Minister"
 CCP_CHAIRMAN = "Chairman of the Chinese Communist Party"
-CFAC = "Director, Office of the Central Foreign Affairs Commission; Foreign Minister"
+CFAC = "Director of the Office of the Central Foreign Affairs Commission and Foreign Minister"
 
 # Phrases in trip remarks: Chinese officials met (linked as hosts), a US cabinet member who
 # travelled with the Secretary (delegation), and Presidents (recognised, linked by the merge).
@@ -169,7 +175,7 @@ TRIP_MENTIONS = [
     M("Chairman Mao", "mao-zedong", CCP_CHAIRMAN, d(1949), d(1976, 9, 9)),
     M("Premier Chou En-lai", "zhou-enlai", PREMIER, d(1949), d(1976, 1, 8)),
     M("Foreign Minister Chiao", "qiao-guanhua", FM, d(1974), d(1976, 12, 31)),
-    M("Vice Premier Teng Hsiao-ping", "deng-xiaoping", "Vice Premier", d(1973), d(1980)),
+    M("Vice Premier Teng Hsiao-ping", "deng-xiaoping", VICE_PREMIER, d(1973), d(1980)),
     M(
         "Chairman Deng",
         "deng-xiaoping",
@@ -265,21 +271,14 @@ TRIP_MENTIONS = [
     ),
 ]
 
-# Presidents, by the name the records use and their terms. In a visit's description they are
-# the US counterpart the visitor met (linked as host); in a trip's remarks ("Accompanied
-# President Nixon") they are recognised only, since the President's own record is merged in.
+# Presidents, by the name the records use ("President Bush" for either Bush) and their terms,
+# which come from the one table of leaders' terms (engagements/domain/leaders.py). In a visit's
+# description they are the US counterpart the visitor met (linked as host); in a trip's remarks
+# ("Accompanied President Nixon") they are recognised only, since the President's own record is
+# merged in.
 PRESIDENT_TERMS = [
-    ("President Nixon", "richard-nixon", d(1969, 1, 20), d(1974, 8, 9)),
-    ("President Ford", "gerald-ford", d(1974, 8, 9), d(1977, 1, 20)),
-    ("President Carter", "jimmy-carter", d(1977, 1, 20), d(1981, 1, 20)),
-    ("President Reagan", "ronald-reagan", d(1981, 1, 20), d(1989, 1, 20)),
-    ("President Bush", "george-h-w-bush", d(1989, 1, 20), d(1993, 1, 20)),
-    ("President Clinton", "bill-clinton", d(1993, 1, 20), d(2001, 1, 20)),
-    ("President Bush", "george-w-bush", d(2001, 1, 20), d(2009, 1, 20)),
-    ("President Obama", "barack-obama", d(2009, 1, 20), d(2017, 1, 20)),
-    ("President Trump", "donald-trump", d(2017, 1, 20), d(2021, 1, 20)),
-    ("President Biden", "joe-biden", d(2021, 1, 20), d(2025, 1, 20)),
-    ("President Trump", "donald-trump", d(2025, 1, 20), OPEN),
+    (f"President {term.name.split()[-1]}", term.person, term.start, term.end or OPEN)
+    for term in leaders.US_PRESIDENTS
 ]
 VISIT_MENTIONS = [M(p, slug, US_PRESIDENT, s, e) for p, slug, s, e in PRESIDENT_TERMS]
 TRIP_MENTIONS += [M(p, slug, US_PRESIDENT, s, e, link=False) for p, slug, s, e in PRESIDENT_TERMS]
@@ -288,7 +287,7 @@ TRIP_MENTIONS += [M(p, slug, US_PRESIDENT, s, e, link=False) for p, slug, s, e i
 # state and of government (President, Premier, which the Office sometimes calls "Prime
 # Minister") are leaders; vice premiers are of cabinet / Politburo rank.
 VISITOR_TITLES = {
-    "Vice Premier": ("Vice Premier", "cabinet"),
+    "Vice Premier": (VICE_PREMIER, "cabinet"),
     "Prime Minister": (PREMIER, "leader"),
     "Premier": (PREMIER, "leader"),
     "President": (PRC_PRESIDENT, "leader"),
@@ -476,7 +475,7 @@ def office_terms():
     for _phrase, slug, start, end in PRESIDENT_TERMS:
         terms[(slug, US_PRESIDENT, start)] = (
             end if end != OPEN else None,
-            "Term of office (engagements/hsg/gazetteer.py, PRESIDENT_TERMS).",
+            "Term of office (engagements/domain/leaders.py, US_PRESIDENTS).",
         )
     for mention in TRIP_MENTIONS:
         if mention.link and (mention.slug, mention.office, mention.start) not in terms:

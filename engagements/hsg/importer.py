@@ -18,10 +18,12 @@
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from engagements.domain import leaders
 from engagements.domain.links import make_slug
 from engagements.hsg import gazetteer as gz
 from engagements.hsg.records import OUTLET, read_all
@@ -35,6 +37,7 @@ from engagements.models import (
     Quote,
     Side,
     Source,
+    Topic,
 )
 
 README = "engagements/fixtures/hsg/README.md"
@@ -119,6 +122,117 @@ CORRECTIONS = {
 }
 
 # Officials a record omits whom an external source names: (person slug, office, source).
+# Official readouts and transcripts first, then the original outlet.
+US_PRC_VP = "Vice Premier of the State Council"
+STATE_COUNCILOR = "State Councilor"
+STATE_COUNCILOR_FM = "State Councilor and Foreign Minister"
+LA_TIMES_MARCH_1994 = ExternalSource(
+    Source.Kind.NEWS,
+    "Los Angeles Times",
+    "U.S., China Trade Embittered Words on Human Rights",
+    "http://articles.latimes.com/1994-03-13/news/mn-33644_1_human-rights",
+    datetime.date(1994, 3, 13),
+)
+STATE_REMARKS_NOVEMBER_1996 = ExternalSource(
+    Source.Kind.TRANSCRIPT,
+    "U.S. Department of State, Office of the Spokesman (archived by the University of Illinois "
+    "at Chicago)",
+    "Press Remarks following meetings in Beijing, China",
+    "http://dosfan.lib.uic.edu/ERC/briefing/dossec/1996/9611/961120dossec.html",
+    datetime.date(1996, 11, 20),
+)
+CHINA_DAILY_SED = ExternalSource(
+    Source.Kind.NEWS,
+    "China Daily (Xinhua)",
+    "Background: the China-US Strategic and Economic Dialogue",
+    "http://covid-19.chinadaily.com.cn/china/2011sinousdialogue/2011-05/10/content_12475812.htm",
+    datetime.date(2011, 5, 10),
+)
+STATE_SED_2012 = ExternalSource(
+    Source.Kind.US_READOUT,
+    "U.S. Department of State, Office of the Spokesperson (archived by the UNT web archive)",
+    "Joint Statement on the 4th Round of the U.S.-China Strategic and Economic Dialogue",
+    "https://webarchive.library.unt.edu/web/20120920234940/http://www.state.gov/r/pa/prs/ps/2012/"
+    "05/189286.htm",
+    datetime.date(2012, 5, 4),
+)
+PRC_SED_2014 = ExternalSource(
+    Source.Kind.PRC_READOUT,
+    "Embassy of the People's Republic of China in Barbados",
+    "The Sixth Round of China-US Strategic and Economic Dialogue Concludes",
+    "http://bb.chineseembassy.org/eng/zgyw/t1174621.htm",
+)
+STATE_SED_2016 = ExternalSource(
+    Source.Kind.TRANSCRIPT,
+    "U.S. Department of State",
+    "S&ED Opening Session Remarks",
+    "https://2009-2017.state.gov/secretary/remarks/2016/06/258091.htm",
+    datetime.date(2016, 6, 6),
+)
+CRI_APEC_2014 = ExternalSource(
+    Source.Kind.NEWS,
+    "China Radio International (Filipino service)",
+    "Wang Yi meets John Kerry in Beijing before the APEC leaders' week (in Filipino)",
+    "http://filipino.cri.cn/301/2014/11/08/110s132559.htm",
+    datetime.date(2014, 11, 8),
+)
+EMBASSY_POMPEO_XI_2018 = ExternalSource(
+    Source.Kind.TRANSCRIPT,
+    "U.S. Embassy and Consulates in China",
+    "Secretary of State Mike Pompeo and Chinese President Xi Jinping Opening Remarks",
+    "https://china.usembassy-china.org.cn/secretary-of-state-mike-pompeo-and-chinese-president-"
+    "xi-jinping-opening-remarks/",
+    datetime.date(2018, 6, 14),
+)
+CGTN_POMPEO_2018 = ExternalSource(
+    Source.Kind.NEWS,
+    "CGTN America",
+    "US Sec of State Mike Pompeo meets Chinese Pres Xi Jinping",
+    "https://america.cgtn.com/2018/06/14/us-sec-of-state-mike-pompeo-meets-chinese-pres-xi-jinping",
+    datetime.date(2018, 6, 14),
+)
+STATE_POMPEO_WANG_2018 = ExternalSource(
+    Source.Kind.TRANSCRIPT,
+    "U.S. Department of State",
+    "Remarks With Chinese Foreign Minister Wang Yi Before Their Meeting",
+    "https://www.state.gov/secretary/remarks/2018/10/286493.htm",
+    datetime.date(2018, 10, 8),
+)
+SCMP_LIU_HE_APRIL_2019 = ExternalSource(
+    Source.Kind.NEWS,
+    "South China Morning Post",
+    "Xi Jinping tells Donald Trump strategic leadership is key to trade deal benefiting both US "
+    "and China",
+    "https://www.scmp.com/news/china/diplomacy/article/3004776/xi-jinping-tells-donald-trump-"
+    "strategic-leadership-key-trade",
+    datetime.date(2019, 4, 5),
+)
+FOREXLIVE_LIU_HE_OCTOBER_2019 = ExternalSource(
+    Source.Kind.NEWS,
+    "ForexLive",
+    "Trump: We have come to a substantial Phase One deal with China",
+    "https://www.forexlive.com/news/!/trump-we-have-come-to-a-substantial-phase-one-deal-with-"
+    "china-20191011",
+    datetime.date(2019, 10, 11),
+)
+
+APP_OBAMA_XI_2014 = ExternalSource(
+    Source.Kind.TRANSCRIPT,
+    "The American Presidency Project (UC Santa Barbara)",
+    "Remarks Prior to a Meeting With President Xi Jinping of China in Beijing, China",
+    "https://www.presidency.ucsb.edu/documents/remarks-prior-meeting-with-president-xi-jinping-"
+    "china-beijing-china",
+    datetime.date(2014, 11, 12),
+)
+APP_TRUMP_LIU_HE_FEBRUARY_2019 = ExternalSource(
+    Source.Kind.TRANSCRIPT,
+    "The American Presidency Project (UC Santa Barbara)",
+    "Remarks in a Meeting With Vice Premier Liu He of China and an Exchange With Reporters",
+    "https://www.presidency.ucsb.edu/documents/remarks-meeting-with-vice-premier-liu-he-china-"
+    "and-exchange-with-reporters-0",
+    datetime.date(2019, 2, 22),
+)
+
 ADDED_PARTICIPANTS = {
     "hsg-trip:4145": [
         (
@@ -127,6 +241,46 @@ ADDED_PARTICIPANTS = {
             STATE_READOUT_JUNE_2023,
         )
     ],
+    # "Met with senior Chinese officials": the reports name them.
+    "hsg-trip:557": [
+        ("li-peng", gz.PREMIER, LA_TIMES_MARCH_1994),
+        ("qian-qichen", "Foreign Minister", LA_TIMES_MARCH_1994),
+    ],
+    "hsg-trip:730": [
+        ("jiang-zemin", gz.PRC_PRESIDENT, STATE_REMARKS_NOVEMBER_1996),
+        ("li-peng", gz.PREMIER, STATE_REMARKS_NOVEMBER_1996),
+        ("qian-qichen", "Foreign Minister", STATE_REMARKS_NOVEMBER_1996),
+    ],
+    # The Strategic and Economic Dialogues in Beijing: the Chinese co-chairs.
+    "hsg-trip:3064": [
+        ("dai-bingguo", STATE_COUNCILOR, CHINA_DAILY_SED),
+        ("wang-qishan", US_PRC_VP, CHINA_DAILY_SED),
+    ],
+    "hsg-trip:3228": [
+        ("dai-bingguo", STATE_COUNCILOR, STATE_SED_2012),
+        ("wang-qishan", US_PRC_VP, STATE_SED_2012),
+    ],
+    "hsg-trip:3495": [
+        ("yang-jiechi", STATE_COUNCILOR, PRC_SED_2014),
+        ("wang-yang", US_PRC_VP, PRC_SED_2014),
+    ],
+    "hsg-trip:3671": [
+        ("yang-jiechi", STATE_COUNCILOR, STATE_SED_2016),
+        ("wang-yang", US_PRC_VP, STATE_SED_2016),
+    ],
+    "hsg-trip:3522": [("wang-yi", "Foreign Minister", CRI_APEC_2014)],
+    "hsg-trip:3800": [
+        ("xi-jinping", gz.PRC_PRESIDENT, EMBASSY_POMPEO_XI_2018),
+        ("wang-yi", STATE_COUNCILOR_FM, CGTN_POMPEO_2018),
+    ],
+    "hsg-trip:3825": [("wang-yi", STATE_COUNCILOR_FM, STATE_POMPEO_WANG_2018)],
+    # The APEC CEO summit and a TPP meeting are all the record names; Obama's state visit
+    # followed, with talks with Xi.
+    "hsg-trip:3427": [("xi-jinping", gz.PRC_PRESIDENT, APP_OBAMA_XI_2014)],
+    # "Bilateral Meeting.": the reports name the President who received the Vice Premier.
+    "hsg-visit:2918": [("donald-trump", gz.US_PRESIDENT, APP_TRUMP_LIU_HE_FEBRUARY_2019)],
+    "hsg-visit:2923": [("donald-trump", gz.US_PRESIDENT, SCMP_LIU_HE_APRIL_2019)],
+    "hsg-visit:2986": [("donald-trump", gz.US_PRESIDENT, FOREXLIVE_LIU_HE_OCTOBER_2019)],
 }
 
 # Permanent addresses published before the President's arrival became a merged trip's start
@@ -167,6 +321,68 @@ TEXT_ERRATA = {
         )
     ],
 }
+
+
+# What a record's wording says about the host: a state or official visit is received by the
+# host country's head of state, and a leaders' summit held there is hosted by them. The head of
+# state on the day comes from engagements/domain/leaders.py.
+RECEIVED_VISITS = [
+    ("official working visit", "an official working visit"),
+    ("state visit", "a state visit"),
+    ("official visit", "an official visit"),
+]
+HOSTED_SUMMITS = [
+    ("APEC meeting", "the APEC leaders' meeting"),
+    ("APEC Summit", "the APEC leaders' summit"),
+    ("APEC Leaders' Summit", "the APEC leaders' summit"),
+    ("Asia-Pacific Economic and Cooperation Summit", "the APEC leaders' summit"),
+    ("G-20 Economic Summit", "the G-20 summit"),
+    ("G-20 Summit", "the G-20 summit"),
+    ("Nuclear Security Summit", "the Nuclear Security Summit"),
+]
+# Other purposes a record names, for the summary only (no host follows from them).
+PURPOSES = [
+    ("Strategic and Economic Dialogue", "a round of the Strategic and Economic Dialogue"),
+    ("Economic and Strategic Dialogue", "a round of the Strategic and Economic Dialogue"),
+    ("APEC Ministerial", "the APEC ministerial meeting"),
+    ("CEO Summit", "the APEC CEO summit"),
+    ("General Assembly", "the UN General Assembly"),
+    ("Security Council Summit", "a UN Security Council summit"),
+    ("Millenium Summit", "the UN Millennium Summit"),
+    ("Olympic Games", "the opening of the Olympic Games"),
+    ("Bilateral Meeting", "a bilateral meeting"),
+]
+
+# Topics by keyword over the record's own words (slug, name, pattern): a visit with meetings is
+# diplomacy; the rest only where the record names the subject.
+TOPIC_RULES = [
+    ("diplomatic", "Diplomatic relations",
+     r"visit|met with|meeting|summit|dialogue|counterparts|officials|state dinner"),
+    ("economic-trade", "Economic and trade",
+     r"econom|trade|APEC|Asia[- ]Pacific|G-20|CEO|Expo|joint venture"),
+    ("nuclear-security", "Nuclear security", r"nuclear"),
+    ("human-rights", "Human rights", r"human rights"),
+    ("taiwan", "Taiwan", r"taiwan"),
+    ("climate", "Environment and climate", r"climate"),
+    ("military", "Military", r"military|defen[cs]e|arms control"),
+]  # fmt: skip
+
+
+def record_phrase(texts, table):
+    """The first (phrase, wording) of `table` whose phrase one of `texts` contains."""
+    for phrase, wording in table:
+        if any(phrase.casefold() in text.casefold() for text in texts):
+            return phrase, wording
+    return None
+
+
+def record_topics(texts):
+    joined = " ".join(texts)
+    return [
+        (slug, name)
+        for slug, name, pattern in TOPIC_RULES
+        if re.search(pattern, joined, flags=re.IGNORECASE)
+    ]
 
 
 def format_dates(start, end):
@@ -299,7 +515,10 @@ class Importer:
         }
         self.result.already += [i for i in group.ids if i in existing]
         if len(existing) == len(group.ids):
-            self.reconcile(next(iter(existing.values())).encounter, group)
+            encounter = next(iter(existing.values())).encounter
+            self.reconcile(encounter, group)
+            encounter.apply_coding_rules()
+            encounter.refresh_search_document()
             return
         if existing:
             encounter, created = next(iter(existing.values())).encounter, False
@@ -357,6 +576,8 @@ class Importer:
             for slug, office, cited in ADDED_PARTICIPANTS.get(record_id, []):
                 source = self.external_source(encounter, cited)
                 person = Person.objects.filter(slug=slug).first()
+                if person is None and slug in gz.OFFICIALS:
+                    person = self.person(gz.OFFICIALS[slug])
                 if person is not None:
                     self.participate(encounter, person, role=Participation.Role.HOST, office=office)
                     self.note_on_source(
@@ -369,6 +590,8 @@ class Importer:
                 )
         if encounter.provenance != Encounter.Provenance.HSG:
             return
+        self.add_received_by(encounter, group)
+        self.describe(encounter, group)
         start, end = group_dates(group)
         former = FORMER_SLUGS.get(group.lead.external_id)
         if former and encounter.slug == former and encounter.start_date != start:
@@ -386,6 +609,92 @@ class Importer:
                 self.record_corrections(encounter, record, sources[record.external_id], group)
         if group.lead.kind == "trip":
             self.relocate(encounter, group)
+
+    def add_received_by(self, encounter, group):
+        """A state or official visit, or a leaders' summit in the host country, whose record
+        names no one on the host side: the host country's head of state on that day received
+        the visitor. Named as host, citing the record, with the reasoning on its note."""
+        lead_sides = set(
+            encounter.participations.filter(role__in=Participation.LEAD_ROLES).values_list(
+                "side", flat=True
+            )
+        )
+        texts = [r.text for r in group.records]
+        found = record_phrase(texts, RECEIVED_VISITS) or record_phrase(texts, HOSTED_SUMMITS)
+        if found is None:
+            return
+        if group.lead.kind == "visit":
+            terms, office, side = leaders.US_PRESIDENTS, gz.US_PRESIDENT, Side.US
+        else:
+            terms, office, side = leaders.PRC_PRESIDENTS, gz.PRC_PRESIDENT, Side.PRC
+        term = leaders.term_on(terms, encounter.start_date)
+        if side in lead_sides or term is None or term.person not in gz.OFFICIALS:
+            return
+        person = self.person(gz.OFFICIALS[term.person])
+        self.participate(encounter, person, role=Participation.Role.HOST, office=office)
+        received = dict(RECEIVED_VISITS).get(found[0])
+        reason = (
+            f"the record calls this {received}, which the host country's head of state receives"
+            if received
+            else f"the record names {dict(HOSTED_SUMMITS)[found[0]]}, which the host country's "
+            "head of state hosts"
+        )
+        source = Source.objects.filter(external_id=group.lead.external_id).first()
+        if source is not None:
+            self.note_on_source(
+                source,
+                f"Host: {reason}; the tracker names {person.name} ({office}) on that day.",
+            )
+
+    def describe(self, encounter, group):
+        """A summary in the tracker's words from the record's facts, and topics by keyword,
+        where an editor has given none (their text and choices are kept)."""
+        texts = [r.text for r in group.records]
+        if not encounter.summary.strip():
+            encounter.summary = self.summary(encounter, group, texts)
+            encounter.save(update_fields=["summary"])
+        if not encounter.topics.exists():
+            for slug, name in record_topics(texts):
+                topic, _ = Topic.objects.get_or_create(slug=slug, defaults={"name": name})
+                encounter.topics.add(topic)
+
+    def summary(self, encounter, group, texts):
+        leads = list(
+            encounter.participations.filter(role__in=Participation.LEAD_ROLES)
+            .select_related("person")
+            .order_by("order", "id")
+        )
+        visitor_side = Side.PRC if group.lead.kind == "visit" else Side.US
+        visitors = [p for p in leads if p.side == visitor_side]
+        hosts = [p for p in leads if p.side != visitor_side]
+        if group.lead.kind == "trip":
+            keys, _ = self.trip_places(group)
+            where = join_words([gz.PLACES[k][0] for k in keys]) if keys else "China"
+        else:
+            where = "the United States"
+        who = join_words([f"{p.person.name} ({p.office})" if p.office else p.person.name
+                          for p in visitors]) or group.lead.name  # fmt: skip
+        dates = format_dates(encounter.start_date, encounter.end_date)
+        sentences = [f"{who} visited {where}, {dates}."]
+        if hosts:
+            named = join_words(
+                [f"{p.person.name} ({p.office})" if p.office else p.person.name for p in hosts]
+            )
+            sentences.append(
+                f"The principal on the other side was {named}."
+                if len(hosts) == 1
+                else f"The principals on the other side were {named}."
+            )
+        purpose = (
+            record_phrase(texts, RECEIVED_VISITS)
+            or record_phrase(texts, HOSTED_SUMMITS)
+            or record_phrase(texts, PURPOSES)
+        )
+        if purpose:
+            sentences.append(
+                f"The Office of the Historian's record describes the occasion as {purpose[1]}."
+            )
+        return " ".join(sentences)
 
     def relocate(self, encounter, group):
         """Earlier imports listed the cities in record order and placed a trip in its first

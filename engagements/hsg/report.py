@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from engagements.hsg import gazetteer as gz
 from engagements.hsg.importer import CURATED_LINKS
 from engagements.hsg.records import read_all
-from engagements.models import Discrepancy, Encounter, Source
+from engagements.models import Discrepancy, Encounter, Participation, Source
 
 
 @dataclass
@@ -61,13 +61,18 @@ OVERLAP_SLACK = datetime.timedelta(days=3)
 
 
 def curated_overlaps():
-    """Imported encounters that share a participant and (within three days) the dates of a
-    curated one that is not already linked to them as a source or a session: candidates for
-    CURATED_LINKS or SESSIONS, for an editor to decide."""
+    """Imported encounters whose traveller or visitor took part in a curated one within three
+    days of its dates, not already linked to them as a source or a session: candidates for
+    CURATED_LINKS or SESSIONS, for an editor to decide. Only the record's own subject counts:
+    the counterparts the import names (a host on a summit week) meet many people that week."""
     imported = Encounter.objects.filter(provenance=Encounter.Provenance.HSG)
     pairs = []
     for encounter in imported.prefetch_related("participations"):
-        people = [p.person_id for p in encounter.participations.all()]
+        people = [
+            p.person_id
+            for p in encounter.participations.all()
+            if p.role == Participation.Role.VISITOR
+        ]
         candidates = (
             Encounter.objects.exclude(provenance=Encounter.Provenance.HSG)
             .filter(

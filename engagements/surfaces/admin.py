@@ -16,7 +16,7 @@ from import_export.admin import ImportMixin
 from simple_history.admin import SimpleHistoryAdmin as LibraryHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from engagements.domain.checks import find_problems
+from engagements.domain.checks import find_problems, find_warnings
 from engagements.domain.editorial import (
     EncounterAdminForm,
     EncounterPartFormSet,
@@ -722,5 +722,6 @@ class DataCheckView(TemplateView):
             **admin.site.each_context(self.request),
             title="Data check",
             problems=[(problem, ids.get(problem.slug)) for problem in problems],
+            warnings=find_warnings(),
             **kwargs,
         )

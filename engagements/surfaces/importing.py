@@ -43,7 +43,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 from import_export.tmp_storages import CacheStorage
 from simple_history.utils import bulk_create_with_history
 
-from engagements.domain import ranks
+from engagements.domain import offices, ranks
 from engagements.domain.models import CONSTRAINT_EXPLANATIONS
 from engagements.models import (
     Encounter,
@@ -527,7 +527,8 @@ class EncounterResource(resources.ModelResource):
                 )
             else:
                 named[person.pk] = name
-                principals.append((person, office))
+                # One string per post: rows are bulk-written, so save() does not do it here.
+                principals.append((person, offices.canonical_office(office)))
         if unknown:
             raise ValidationError(
                 "Unknown person(s): " + ", ".join(unknown) + ". Add them under People first."

@@ -224,7 +224,8 @@ class EncounterDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         encounter = self.object
         published = Encounter.objects.published()
-        # Counted only where the record is complete for the level and kind (domain/coverage.py).
+        # Counted only for the levels and kinds a period's record holds (domain/coverage.py);
+        # an upper bound unless the lane was cross-checked.
         gap_basis, previous_at_level = coverage.previous_counted(published, encounter)
         readouts = official_readouts(encounter.sources.all())
         context.update(
@@ -475,5 +476,6 @@ class CoverageView(TemplateView):
             statements=coverage.statements_with_counts(published),
             bases=coverage.BASES,
             readouts=coverage.readout_coverage(published),
+            cross_checks=coverage.CROSS_CHECKS,
         )
         return context

@@ -105,7 +105,7 @@ def gap_labels(timeline):
     return format_html_join(
         "",
         '<g class="gap" aria-hidden="true" data-start="{}" data-end="{}"><line x1="{}" x2="{}"'
-        ' y1="{}" y2="{}"></line><text x="{}" y="{}" text-anchor="middle">{} d</text></g>',
+        ' y1="{}" y2="{}"></line><text x="{}" y="{}" text-anchor="middle">{}</text></g>',
         (
             (
                 _iso(gap.start),
@@ -116,7 +116,7 @@ def gap_labels(timeline):
                 gap.y,
                 gap.mid_x,
                 gap.label_y,
-                gap.days,
+                gap.label,
             )
             for gap in timeline.labelled_gaps
         ),
