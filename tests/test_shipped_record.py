@@ -234,3 +234,16 @@ def test_the_shipped_record(client, full_record):
     deng = published.get(slug__startswith="deng-xiaoping-visit", start_date__year=1979)
     assert deng.level == Encounter.Level.LEADER
     assert not any(gap.start < datetime.date(1979, 1, 29) < gap.end for gap in timeline.gaps)
+
+    # Both governments' readouts of the Biden–Xi call of 9 Sep 2021 are stored as text and set
+    # side by side; the PRC account's words find it in English and Chinese search.
+    call = published.get(slug="biden-xi-phone-call-2021-09-09")
+    texts = dict(call.sources.exclude(text="").values_list("kind", "text"))
+    assert "took a phone call from his U.S. counterpart" in texts["prc_readout"]
+    assert "broad, strategic discussion" in texts["us_readout"]
+    accounts = client.get(reverse("encounter-accounts", args=[call.slug])).text
+    assert "took a phone call from his U.S. counterpart" in accounts
+    assert "broad, strategic discussion" in accounts
+    for word in ("应约", "近平"):
+        assert client.get(reverse("encounter-list"), {"q": word}).context["paginator"].count > 0
+    assert client.get(reverse("readout-export-jsonl")).status_code == 200
