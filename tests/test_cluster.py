@@ -441,7 +441,10 @@ def test_two_nodes_behind_caddy_with_a_replica_and_redis(cluster):
         f"SELECT id FROM engagements_encounter WHERE slug = '{DETAIL.split('/')[2]}'"
     )
 
-    with Clients(caddy) as anonymous, Clients(caddy, threads=2, headers={"Cookie": "a=b"}) as fresh:
+    # "fresh": visitors the page cache must not answer (a message waiting for them), so their
+    # reads reach the database; any other cookie now gets the stored anonymous page.
+    waiting = {"Cookie": "messages=waiting"}
+    with Clients(caddy) as anonymous, Clients(caddy, threads=2, headers=waiting) as fresh:
         # --- Published through the admin on node 1, shown through node 2 within 1 s ----------
         for _ in range(2):  # node 2 has the page in the shared cache
             assert get(ports["node2"], DETAIL)[0] == 200

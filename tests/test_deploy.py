@@ -250,8 +250,10 @@ def test_a_loader_waits_for_the_start_up_lock_held_by_another_node(test_database
     finally:
         other_node.execute("SELECT pg_advisory_unlock(%s)", [STARTUP_LOCK])
         other_node.close()
-        loader.join(timeout=60)
-    assert "encounter(s) created" in stdout.getvalue()
+        # The whole shipped record loads here (several hundred encounters with their readouts).
+        loader.join(timeout=600)
+    assert not loader.is_alive(), "load_seed did not finish after the lock was released"
+    assert "encounter(s) created" in stdout.getvalue(), stderr.getvalue()
     assert Encounter.objects.exists()
 
 

@@ -45,7 +45,8 @@ def test_search_narrow_open_follow_and_see_the_timeline(page, seed, assert_acces
     page.get_by_role("searchbox", name="Search").fill("climate")
     page.get_by_role("searchbox", name="Search").press("Enter")
     page.wait_for_url(re.compile(r"q=climate"))
-    assert page.get_by_role("heading", name="5 encounters").is_visible()
+    # Five mention climate in their text; a sixth is tagged Climate (topic names are searched).
+    assert page.get_by_role("heading", name="6 encounters").is_visible()
     assert page.locator(".headline mark").first.inner_text().lower() == "climate"
     assert_accessible(page)
 
