@@ -97,7 +97,12 @@ def test_next_month_of_the_last_month_there_is_does_not_overflow():
 
 
 @pytest.mark.parametrize(
-    "query", ["start=9999-12-31&end=9999-12-31", "start=0001-01-01", "end=0001-01-01"]
+    "query",
+    [
+        "date_after=9999-12-31&date_before=9999-12-31",
+        "date_after=0001-01-01",
+        "date_before=0001-01-01",
+    ],
 )
 def test_the_timeline_answers_for_dates_at_the_calendars_ends(anonymous, query):
     EncounterFactory()
@@ -412,6 +417,59 @@ def test_a_sitemap_is_built_once_whatever_its_parameters(
             again = anonymous.get(f"/sitemap-encounters.xml?{throwaway}")
         assert again.status_code == 200 and again.content == first.content
     caches["pages"].clear()
+
+
+@pytest.mark.parametrize(
+    "asked, canonical",
+    [
+        ("/encounters/?x=1", "/encounters/"),
+        (
+            "/encounters/?person=a&utm_source=feed&person=b&q=trade",
+            "/encounters/?person=a&person=b&q=trade",
+        ),
+        ("/timeline/?lanes=kind&cachebuster=123", "/timeline/?lanes=kind"),
+        ("/stats/?level=leader&x=1", "/stats/?level=leader"),
+        ("/map/?place=1&x=1", "/map/?place=1"),
+        ("/people/?side=us&x=1", "/people/?side=us"),
+        ("/people/network/?x=1", "/people/network/"),
+        ("/topics/?x=1", "/topics/"),
+        ("/coverage/?x=1", "/coverage/"),
+        ("/about/?x=1", "/about/"),
+        ("/?x=1", "/"),
+        ("/encounters/fuzzed/?q=trade", "/encounters/fuzzed/"),
+    ],
+)
+def test_a_public_page_redirects_away_parameters_it_does_not_read(
+    anonymous, fuzz_record, asked, canonical
+):
+    response = anonymous.get(asked)
+    assert response.status_code == 301
+    assert response["Location"] == canonical
+
+
+def test_a_throwaway_parameter_costs_no_render(anonymous, django_assert_num_queries):
+    """Deliberate load: a random parameter on every request must not buy a fresh page each
+    time (the page cache keys pages by address)."""
+    EncounterFactory()
+    for n in range(3):
+        with django_assert_num_queries(0):
+            response = anonymous.get(f"/encounters/?level=leader&x={n}")
+        assert response.status_code == 301
+
+
+def test_the_parameters_a_page_reads_are_kept(anonymous, fuzz_record):
+    """Every filter, the "add" boxes and the ways of showing reach the page, unredirected."""
+    assert anonymous.get("/encounters/?view=table&page=1&sort=date").status_code == 200
+    assert anonymous.get(f"/encounters/?add_person={fuzz_record['person']}").status_code == 302
+    assert anonymous.get("/encounters/?date_after=2020-01-01&country=CN").status_code == 200
+    assert anonymous.get("/timeline/?lanes=kind&initiated_by=us").status_code == 200
+    assert anonymous.get(f"/people/{fuzz_record['person']}/?page=1").status_code == 200
+
+
+def test_the_api_and_exports_keep_their_own_parameters(anonymous, fuzz_record):
+    # DRF and the export views read parameters of their own (format, page_size, side…).
+    assert anonymous.get("/api/v1/encounters/?format=json&x=1").status_code == 200
+    assert anonymous.get("/encounters.csv?x=1").status_code == 200
 
 
 # --- documented field limits -------------------------------------------------------------------

@@ -292,6 +292,14 @@ class EncounterFilterSet(django_filters.FilterSet):
 # the URL with the person's or topic's slug added, so every person and topic can be chosen
 # without a <select> of thousands and without JS.
 ADD_BY_NAME = {"add_person": "person", "add_topic": "topic"}
+
+# Every parameter a page of filtered encounters reads: the filters, the facets' "add" boxes,
+# and what chooses the way of showing them (page, the list's table view, the timeline's lanes,
+# the map's place). Shared by all of those pages, so that switching between them keeps the
+# researcher's choices; anything else is dropped (UnknownParametersMiddleware).
+ENCOUNTER_PAGE_PARAMETERS = frozenset(
+    [*EncounterFilterSet.base_filters, *ADD_BY_NAME, "page", "view", "lanes", "place"]
+)
 NAME_CHOICES_SHOWN = 20
 
 

@@ -8,7 +8,13 @@ import time
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
 from engagements.infrastructure import replicas
@@ -225,3 +231,38 @@ class CacheControlMiddleware:
             or "Authorization" in request.headers
             or bool(response.cookies)
         )
+
+
+class UnknownParametersMiddleware:
+    """A public page asked for with parameters it does not take: 301 to the same page without
+    them.
+
+    Deliberate load: the page cache keys a page by its whole address, so a throwaway parameter
+    (`?x=<random>`) would buy a full render every time. Views name the parameters they read in
+    `query_parameters` (engagements/surfaces/views.py); a view without that attribute (the API,
+    exports, feeds, the admin) is left alone. The redirect renders nothing, and the page it
+    leads to is the one the cache already holds. Tracking tags (`utm_source`, `fbclid`) are
+    dropped the same way, so one page has one address.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method not in ("GET", "HEAD") or not request.GET:
+            return None
+        view = getattr(view_func, "view_class", view_func)
+        known = getattr(view, "query_parameters", None)
+        if known is None:
+            return None
+        unknown = [name for name in request.GET if name not in known]
+        if not unknown:
+            return None
+        kept = request.GET.copy()
+        for name in unknown:
+            del kept[name]
+        query = kept.urlencode()
+        return HttpResponsePermanentRedirect(f"{request.path}?{query}" if query else request.path)

@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "engagements.infrastructure.limits.EditorStatementTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A public page with a parameter it does not take redirects to its address without it.
+    "engagements.infrastructure.middleware.UnknownParametersMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Innermost: a view that loses the database answers 503…
     "engagements.infrastructure.middleware.DatabaseUnavailableMiddleware",

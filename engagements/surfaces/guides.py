@@ -47,6 +47,7 @@ GUIDE_EXAMPLE_ORIGIN = "http://127.0.0.1:8000"
 
 class AboutDataView(TemplateView):
     template_name = "engagements/about.html"
+    query_parameters = frozenset()
 
     def get_context_data(self, **kwargs):
         origin = self.request.build_absolute_uri("/").rstrip("/")

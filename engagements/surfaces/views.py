@@ -10,6 +10,7 @@ from engagements.domain import coverage
 from engagements.domain.facets import active_chips, facets, result_count
 from engagements.domain.filters import (
     ADD_BY_NAME,
+    ENCOUNTER_PAGE_PARAMETERS,
     SUGGEST_BELOW,
     PersonFilterSet,
     add_headlines,
@@ -35,6 +36,9 @@ from engagements.surfaces.pagination import ListPaginator
 class PublishedEncountersMixin:
     """Shared by every page that lists encounters: only published ones, with their row data."""
 
+    # The query parameters the page reads; others redirect away (UnknownParametersMiddleware).
+    query_parameters = frozenset(["page"])
+
     def get_paginate_by(self, queryset):
         return settings.PAGE_SIZE  # read per request, so tests and settings can change it
 
@@ -54,6 +58,7 @@ class FilteredEncountersMixin(PublishedEncountersMixin):
         return None
 
     name_lookup = None
+    query_parameters = ENCOUNTER_PAGE_PARAMETERS
 
     def get(self, request, *args, **kwargs):
         added = self.add_by_name(request)
@@ -130,6 +135,7 @@ def with_value(params, name, value):
 
 class HomeView(PublishedEncountersMixin, TemplateView):
     template_name = "engagements/home.html"
+    query_parameters = frozenset()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -197,6 +203,8 @@ class EncounterDetailView(DetailView):
     A draft preview can subclass this and override get_queryset(): the context below
     is computed from the object alone.
     """
+
+    query_parameters = frozenset()
 
     template_name = "engagements/encounter_detail.html"
     context_object_name = "encounter"
@@ -320,6 +328,7 @@ class PersonListView(ListView):
     template_name = "engagements/person_list.html"
     context_object_name = "people"
     paginate_by = 100
+    query_parameters = frozenset([*PersonFilterSet.base_filters, "page"])
 
     paginator_class = ListPaginator
 
@@ -434,6 +443,7 @@ def counterparts_met_most(person):
 class TopicListView(ListView):
     template_name = "engagements/topic_list.html"
     context_object_name = "topics"
+    query_parameters = frozenset()
 
     def get_queryset(self):
         return Topic.objects.shown_publicly().with_published_counts().order_by("name")
@@ -468,6 +478,7 @@ class CoverageView(TemplateView):
     """/coverage/: what the record is drawn from and how complete it is, per period and level."""
 
     template_name = "engagements/coverage.html"
+    query_parameters = frozenset()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -125,6 +125,7 @@ class AccountsView(DetailView):
 
     template_name = "engagements/accounts.html"
     context_object_name = "encounter"
+    query_parameters = frozenset()
 
     def get_queryset(self):
         return Encounter.objects.published().with_detail_data()
