@@ -63,6 +63,62 @@ def test_add_form_without_a_derivable_level_asks_for_one(admin_client, seeded):
     assert not Encounter.objects.filter(slug="blinken-wang-call-2024-01-05").exists()
 
 
+READOUT_URL = "https://www.state.gov/secretary-blinkens-call-with-prc-director-wang-yi"
+
+
+def with_source_and_quote(data, quote_source_url):
+    data.update(formset_management("sources", 1))
+    data.update(
+        {
+            "sources-0-kind": "us_readout",
+            "sources-0-outlet": "U.S. Department of State",
+            "sources-0-title": "Secretary Blinken's Call with PRC Director Wang Yi",
+            "sources-0-url": READOUT_URL,
+        }
+    )
+    data.update(formset_management("quotes", 1))
+    data.update(
+        {
+            "quotes-0-text": "We will manage the relationship responsibly.",
+            "quotes-0-speaker_description": "Secretary Blinken",
+            "quotes-0-source_url": quote_source_url,
+            "quotes-0-language": "en",
+        }
+    )
+    return data
+
+
+def test_a_quote_names_its_source_on_the_first_save(admin_client, seeded):
+    """A new encounter has no saved source to choose: the quote names one added above by its
+    address, and is attributed to it when both are saved."""
+    data = with_source_and_quote(
+        with_principals(
+            add_form_data(),
+            (Person.objects.get(slug="antony-blinken"), "us", "Secretary of State"),
+            (Person.objects.get(slug="wang-yi"), "prc", "Foreign Minister"),
+        ),
+        READOUT_URL,
+    )
+    response = admin_client.post(reverse("admin:engagements_encounter_add"), data)
+    assert response.status_code == 302, response.context["errors"]
+    quote = Encounter.objects.get(slug="blinken-wang-call-2024-01-05").quotes.get()
+    assert quote.source is not None and quote.source.url == READOUT_URL
+
+
+def test_a_quotes_source_address_must_be_among_the_sources(admin_client, seeded):
+    data = with_source_and_quote(
+        with_principals(
+            add_form_data(),
+            (Person.objects.get(slug="antony-blinken"), "us", "Secretary of State"),
+        ),
+        "https://example.org/not-listed",
+    )
+    response = admin_client.post(reverse("admin:engagements_encounter_add"), data)
+    assert response.status_code == 200
+    assert "No source in the Sources section has this address" in response.text
+    assert not Encounter.objects.filter(slug="blinken-wang-call-2024-01-05").exists()
+
+
 def test_make_slug_keeps_words_joined_by_a_dash():
     from engagements.domain.links import make_slug
 

@@ -336,6 +336,58 @@ class ParticipationFormSet(EncounterPartFormSet):
             raise ValidationError(errors)
 
 
+class QuoteForm(forms.ModelForm):
+    """A quote, attributed to a source of this encounter: chosen from the saved ones, or named by
+    the address of one added in the Sources section of the same save (a new encounter has no
+    saved source to choose until its first save)."""
+
+    source_url = forms.URLField(
+        label="or the source's address",
+        required=False,
+        max_length=500,
+        help_text="For a source added above in this same save: its URL, as entered there.",
+    )
+
+    class Meta:
+        model = Quote
+        fields = ["text", "speaker", "speaker_description", "context", "source", "language"]
+
+    def save(self, commit=True):
+        address = self.cleaned_data.get("source_url")
+        if address and not self.instance.source_id:
+            # The Sources inline is saved before this one (EncounterAdmin.inlines' order).
+            self.instance.source = self.instance.encounter.sources.filter(url=address).first()
+        return super().save(commit)
+
+
+class QuoteFormSet(EncounterPartFormSet):
+    """Checks each quote's source address against the sources this save keeps."""
+
+    def clean(self):
+        super().clean()
+        addresses = self.kept_source_addresses()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get(DELETION_FIELD_NAME) or not data.get("source_url"):
+                continue
+            chosen = data.get("source")
+            if chosen is not None and chosen.url != data["source_url"]:
+                form.add_error("source_url", "Choose the source or give its address, not both.")
+            elif addresses is not None and data["source_url"] not in addresses:
+                form.add_error(
+                    "source_url",
+                    "No source in the Sources section has this address: add it there first.",
+                )
+
+    def kept_source_addresses(self):
+        """The URLs of the sources this save keeps (None when the sources are not in it)."""
+        sources = self.submission.formsets.get(Source)
+        if sources is None:
+            return {source.url for source in Source.objects.filter(encounter=self.instance)}
+        rows = sources.kept_rows()
+        return None if rows is None else {row.get("url") for row in rows if row.get("url")}
+
+
 def find_duplicates(start_date, principals):
     """Encounters on the same date with the same principals (as a set)."""
     if not start_date or not principals:

@@ -21,6 +21,8 @@ from engagements.domain.editorial import (
     EncounterAdminForm,
     EncounterPartFormSet,
     ParticipationFormSet,
+    QuoteForm,
+    QuoteFormSet,
     Submission,
     can_publish,
 )
@@ -170,10 +172,17 @@ class SourceInline(admin.StackedInline):
 
 class QuoteInline(admin.StackedInline):
     model = Quote
-    formset = EncounterPartFormSet
+    form = QuoteForm
+    formset = QuoteFormSet
     extra = 0
     autocomplete_fields = ["speaker"]
-    fields = ["text", ("speaker", "speaker_description"), "context", ("source", "language")]
+    fields = [
+        "text",
+        ("speaker", "speaker_description"),
+        "context",
+        ("source", "source_url"),
+        "language",
+    ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # Offer only this encounter's sources, never a <select> of every source in the database.
