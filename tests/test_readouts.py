@@ -11,7 +11,13 @@ from django.urls import reverse
 
 from engagements.infrastructure.seeding import SeedLoader, load_hsg_amendments
 from engagements.models import Discrepancy, Encounter, Participation, Source
-from tests.factories import EncounterFactory, QuoteFactory, SourceFactory, TopicFactory
+from tests.factories import (
+    EncounterFactory,
+    PlaceFactory,
+    QuoteFactory,
+    SourceFactory,
+    TopicFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +94,56 @@ def test_the_same_initiator_gains_the_missing_support():
     assert encounter.fill_from({"initiated_by": "us", "initiator_note": "应约"}, source) == []
     encounter.refresh_from_db()
     assert (encounter.initiator_source, encounter.initiator_note) == (source, "应约")
+
+
+def test_a_source_fills_a_missing_place_and_disagrees_with_another():
+    visit = EncounterFactory(kind=Encounter.Kind.VISIT, venue=Encounter.Venue.US, place=None)
+    source = visit.attach_source({"kind": "news", "outlet": "Reuters", "url": "https://r.example"})
+    white_house = PlaceFactory(name="The White House", city="Washington", country="US")
+    assert visit.fill_from({"place": white_house}, source) == []
+    visit.refresh_from_db()
+    assert visit.place == white_house
+    camp_david = PlaceFactory(name="Camp David", city="Thurmont", country="US")
+    [discrepancy] = visit.fill_from({"place": camp_david}, source)
+    visit.refresh_from_db()
+    assert visit.place == white_house  # the record's value is kept
+    assert discrepancy.field == Discrepancy.Field.PLACE
+    assert (discrepancy.our_value, discrepancy.their_value) == (
+        "The White House, Washington, US",
+        "Camp David, Thurmont, US",
+    )
+
+
+def test_an_hsg_amendment_gives_a_visit_its_place_from_the_files_places(tmp_path):
+    visit = EncounterFactory(slug="hsg-visit", kind=Encounter.Kind.VISIT, place=None)
+    path = data_file(
+        tmp_path,
+        "places.json",
+        places=[
+            {
+                "key": "white-house",
+                "name": "The White House",
+                "city": "Washington",
+                "country": "US",
+                "latitude": "38.897700",
+                "longitude": "-77.036500",
+                "timezone": "America/New_York",
+            }
+        ],
+        hsg_amendments=[
+            {
+                "encounter": "hsg-visit",
+                "sources": [
+                    {"key": "s1", "kind": "news", "outlet": "AP", "url": "https://a.example"}
+                ],
+                "fill": {"place": "white-house", "source": "s1"},
+            }
+        ],
+    )
+    load_hsg_amendments([path])
+    visit.refresh_from_db()
+    assert (visit.place.name, str(visit.place.latitude)) == ("The White House", "38.897700")
+    assert visit.sources.filter(url="https://a.example").exists()
 
 
 def test_a_start_time_fills_and_the_capitals_dates_follow_from_it():

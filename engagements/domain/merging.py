@@ -29,6 +29,7 @@ COMPANIONS = {
     "end_date": (),
     "kind": (),
     "topics": (),
+    "place": (),
 }
 FILLABLE = set(COMPANIONS) | {c for companions in COMPANIONS.values() for c in companions}
 
@@ -97,6 +98,9 @@ class Merge:
             if value in (None, "") or name == "topics":
                 cleaned[name] = value
                 continue
+            if name == "place":
+                cleaned[name] = self.clean_place(value)
+                continue
             field = Encounter._meta.get_field(name)
             try:
                 value = field.to_python(value)
@@ -114,6 +118,14 @@ class Merge:
             raise ValidationError(errors)
         return cleaned
 
+    @staticmethod
+    def clean_place(value):
+        from engagements.models import Place
+
+        if isinstance(value, Place) and value.pk:
+            return value
+        raise ValidationError({"place": "A place to fill is a saved Place."})
+
     def given(self, name):
         value = self.values.get(name)
         return None if value in (None, "") else value
@@ -121,6 +133,8 @@ class Merge:
     # The rule ---------------------------------------------------------------------------
 
     def run(self):
+        # The place first: a clock time the source gives without a zone is the place's.
+        self.fill_place()
         self.fill_initiator()
         self.fill_start_time()
         # The capitals' dates a start time determines, before comparing the source's dates.
@@ -300,6 +314,18 @@ class Merge:
             Encounter.Kind(theirs).label,
             "how the two sides met",
         )
+
+    def fill_place(self):
+        from engagements.models import Discrepancy
+
+        theirs = self.given("place")
+        ours = self.encounter.place
+        if theirs is None or theirs == ours:
+            return
+        if ours is None:
+            self.set("place", theirs)
+        else:
+            self.disagree(Discrepancy.Field.PLACE, str(ours), str(theirs), "where it took place")
 
     def add_topics(self):
         from engagements.models import Topic

@@ -161,6 +161,8 @@ class SeedLoader:
             raise SeedError(f"{path.name}: cannot read it as JSON ({error}).") from error
         self.result.files.append(path.name)
         self.current = path.name
+        # Place keys are the file's own; amendments may name them too (a fill's "place").
+        self.places = {row["key"]: self.place(row) for row in data.get("places", [])}
         if not self.only_hsg_amendments:
             self.load_rows(data)
         for row in data.get("hsg_amendments", []):
@@ -172,7 +174,7 @@ class SeedLoader:
     def load_rows(self, data):
         for row in data.get("topics", []):
             self.topic(row)
-        places = {row["key"]: self.place(row) for row in data.get("places", [])}
+        places = self.places
         for row in data.get("people", []):
             self.person(row)
         for row in data.get("terms", []):
@@ -391,6 +393,10 @@ class SeedLoader:
         """The fill's initiator is cited to its initiator_source; its other values to its
         "source" key (else that same source, else the amendment's first source)."""
         values = dict(values)
+        if values.get("place"):
+            if values["place"] not in self.places:
+                self.fail(where, f"fill: place “{values['place']}” is not in the file's places.")
+            values["place"] = self.places[values["place"]]
         initiator_key = values.pop("initiator_source", None)
         other_key = values.pop("source", None) or initiator_key
         initiator = {k: values.pop(k) for k in ("initiated_by", "initiator_note") if k in values}
