@@ -280,3 +280,52 @@ def test_an_amendment_fills_the_other_capitals_date_of_an_encounter_created_in_t
     talks = Encounter.objects.get(slug="sullivan-test-talks-zurich-2021-10-06")
     assert talks.beijing_date == datetime.date(2021, 10, 6)
     assert talks.sources.filter(kind="prc_readout", issuer="prc_mfa").count() == 1
+
+
+def test_presidents_terms_come_from_the_one_table_of_them(tmp_path):
+    """Leaders' terms are kept once (engagements/domain/leaders.py): the loader writes the
+    presidents' OfficeTerm rows from it for the people recorded, and a file may not list them."""
+    from engagements.domain import leaders
+    from engagements.models import OfficeTerm
+
+    path = coverage_file(
+        tmp_path,
+        people=[
+            {"slug": "jake-sullivan", "name": "Jake Sullivan", "side": "us"},
+            {"slug": "test-official", "name": "Test Official", "name_zh": "测试", "side": "prc"},
+            {"slug": "joe-biden", "name": "Joe Biden", "side": "us"},
+            {"slug": "xi-jinping", "name": "Xi Jinping", "name_zh": "习近平", "side": "prc"},
+        ],
+    )
+    SeedLoader([SEED_FILE, path]).run()
+    presidents = set(
+        OfficeTerm.objects.filter(office__in=leaders.PRESIDENCIES).values_list(
+            "person__slug", "office", "start_date", "end_date"
+        )
+    )
+    recorded = set(Person.objects.values_list("slug", flat=True))
+    assert presidents == {row for row in leaders.office_terms() if row[0] in recorded}
+    assert (
+        "joe-biden",
+        leaders.US_PRESIDENT_OFFICE,
+        datetime.date(2021, 1, 20),
+        datetime.date(2025, 1, 20),
+    ) in presidents
+    assert ("xi-jinping", leaders.PRC_PRESIDENT_OFFICE, datetime.date(2013, 3, 14), None) in (
+        presidents
+    )
+
+    listed = coverage_file(
+        tmp_path,
+        name="coverage-z.json",
+        terms=[
+            {
+                "person": "test-official",
+                "office": leaders.PRC_PRESIDENT_OFFICE,
+                "start": "2013-03-14",
+                "end": None,
+            }
+        ],
+    )
+    with pytest.raises(CommandError, match="kept in engagements/domain/leaders.py only"):
+        call_command("load_seed", file=[listed], verbosity=0)

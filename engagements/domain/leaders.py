@@ -72,6 +72,27 @@ PRC_PRESIDENTS = [
     Term("Xi Jinping", d(2013, 3, 14), None, "xi-jinping"),
 ]
 
+# The offices of the two presidencies, as participants' "office" writes them (domain/offices.py).
+US_PRESIDENT_OFFICE = "President of the United States"
+PRC_PRESIDENT_OFFICE = "President of the People's Republic of China"
+PRESIDENCIES = {US_PRESIDENT_OFFICE: US_PRESIDENTS, PRC_PRESIDENT_OFFICE: PRC_PRESIDENTS}
+
+
+def office_terms():
+    """(person slug, office, start, end or None) of every president's term in the tables above.
+
+    The presidents' OfficeTerm rows (which the data check compares participants' offices with)
+    are written from here by the loaders, and data files may not list them: one table, not two
+    that can drift apart.
+    """
+    return [
+        (term.person, office, term.start, term.end)
+        for office, terms in PRESIDENCIES.items()
+        for term in terms
+        if term.person
+    ]
+
+
 # Shown where a date falls outside every term of a series (before the first one listed).
 NO_TERM = "—"
 

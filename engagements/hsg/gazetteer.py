@@ -472,12 +472,12 @@ def office_terms():
     records use that title (enough to tell a title held from one not yet or no longer held).
     """
     terms = {}
-    for _phrase, slug, start, end in PRESIDENT_TERMS:
-        terms[(slug, US_PRESIDENT, start)] = (
-            end if end != OPEN else None,
-            "Term of office (engagements/domain/leaders.py, US_PRESIDENTS).",
-        )
+    # Both presidencies' terms from the one table of them (the seed loader writes the same rows).
+    for slug, office, start, end in leaders.office_terms():
+        terms[(slug, office, start)] = (end, "Term of office (engagements/domain/leaders.py).")
     for mention in TRIP_MENTIONS:
+        if mention.office in leaders.PRESIDENCIES:
+            continue
         if mention.link and (mention.slug, mention.office, mention.start) not in terms:
             terms[(mention.slug, mention.office, mention.start)] = (
                 mention.end if mention.end != OPEN else None,

@@ -29,6 +29,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from engagements.domain import leaders
 from engagements.domain.signals import encounter_changes_batched
 from engagements.models import (
     Discrepancy,
@@ -138,6 +139,9 @@ class LoadResult:
         )
 
 
+LEADERS_NOTE = "Term of office (engagements/domain/leaders.py)."
+
+
 class SeedLoader:
     def __init__(self, files=None, only_hsg_amendments=False):
         self.files = seed_files() if files is None else [Path(f) for f in files]
@@ -152,7 +156,25 @@ class SeedLoader:
     def run(self):
         for path in self.files:
             self.load_file(path)
+        self.record_presidents_terms()
         return self.result
+
+    def record_presidents_terms(self):
+        """The presidents' terms (engagements/domain/leaders.py) of the people recorded."""
+        model = term_model()
+        if model is None:
+            return
+        rows = leaders.office_terms()
+        people = {p.slug: p for p in Person.objects.filter(slug__in={r[0] for r in rows})}
+        for slug, office, start, end in rows:
+            if slug in people:
+                _, created = model.objects.get_or_create(
+                    person=people[slug],
+                    office=office,
+                    start_date=start,
+                    defaults={"end_date": end, "note": LEADERS_NOTE},
+                )
+                self.result.terms += created
 
     def load_file(self, path):
         try:
@@ -227,6 +249,12 @@ class SeedLoader:
         person = self.people.get(row["person"]) or Person.objects.filter(slug=row["person"]).first()
         if person is None:
             self.fail(f"term {row['person']}", "names a person the file does not list.")
+        if row.get("office") in leaders.PRESIDENCIES:
+            self.fail(
+                f"term {row['person']}",
+                "presidents' terms are kept in engagements/domain/leaders.py only: "
+                "remove this row (the loader writes them from there).",
+            )
         fields = {
             "start": row.get("start"),
             "end": row.get("end"),
