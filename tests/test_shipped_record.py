@@ -199,6 +199,12 @@ def test_the_shipped_record(client, full_record):
     # Every curated encounter has a source with a URL (CBS News is cited without one).
     curated = published.filter(provenance=Encounter.Provenance.CURATED)
     assert not curated.exclude(pk__in=with_url.values("pk")).exists()
+    # Every encounter held in person is on the map: a place with coordinates (calls have none).
+    in_person = published.exclude(kind__in=[Encounter.Kind.PHONE_CALL, Encounter.Kind.VIDEO_CALL])
+    assert not in_person.filter(place__latitude__isnull=True).exists()
+    xi_2015 = published.get(slug="xi-jinping-visit-us-2015-09-24")
+    assert xi_2015.place.name == "Blair House"
+    assert xi_2015.sources.filter(url__contains="cgtnamerica.com").exists()
 
     # The sweep's rows are published with a source that has a URL; the record runs past
     # 24 Nov 2025 (7 rows, one of them a session of Trump's state visit to Beijing).
