@@ -198,10 +198,13 @@ def test_visitors_titles_and_levels(imported):
     assert zhu.participations.get(role="visitor").office == "Premier of the State Council"
     # "Official visit": received by the President of the day.
     assert zhu.participations.get(role="host").person.slug == "bill-clinton"
-    assert "“Prime Minister Zhu Rongji”" in zhu.sources.get().note
-    # A place only where the description names it.
+    assert "“Prime Minister Zhu Rongji”" in zhu.sources.get(external_id="hsg-visit:1328").note
+    # A place where the description names it; the others' places come from the curated files'
+    # amendments (coverage/places-2026-12.json), each with the source that states it.
     assert encounter_of("hsg-visit:2952").place.name == "Mar-a-Lago"
-    assert encounter_of("hsg-visit:2804").place is None
+    state_visit_2015 = encounter_of("hsg-visit:2804")
+    assert state_visit_2015.place.name == "Blair House"
+    assert state_visit_2015.sources.filter(url__contains="cgtnamerica.com").exists()
     # "President Bush" is resolved by the date.
     assert encounter_of("hsg-visit:912").participations.get(role="host").person.slug == (
         "george-h-w-bush"

@@ -181,6 +181,7 @@ SWEEP_2026 = [
     "us-china-trade-talks-paris-2026-03-15",
     "trump-visit-beijing-2026-05-13",
     "trump-xi-talks-beijing-2026-05-14",
+    "xi-jinping-state-visit-washington-2026-09-23",
 ]
 
 
@@ -207,7 +208,7 @@ def test_the_shipped_record(client, full_record):
     assert xi_2015.sources.filter(url__contains="cgtnamerica.com").exists()
 
     # The sweep's rows are published with a source that has a URL; the record runs past
-    # 24 Nov 2025 (7 rows, one of them a session of Trump's state visit to Beijing).
+    # 24 Nov 2025 (8 rows, one of them a session of Trump's state visit to Beijing).
     sweep = with_url.filter(slug__in=SWEEP_2021_2025 + SWEEP_2026)
     assert set(sweep.values_list("slug", flat=True)) == set(SWEEP_2021_2025 + SWEEP_2026)
     after_busan_call = published.filter(start_date__gt=datetime.date(2025, 11, 24))
@@ -217,6 +218,13 @@ def test_the_shipped_record(client, full_record):
     # Initiators come from the readouts' words only: 应约 in the PRC account means the US asked.
     assert published.get(slug="blinken-wang-yi-phone-call-2022-03-05").initiated_by == "us"
     assert published.get(slug="trump-xi-phone-call-2026-02-04").initiated_by == "unknown"
+    # Xi's return visit of September 2026 was made at Trump's invitation (People's Daily).
+    washington = published.get(slug="xi-jinping-state-visit-washington-2026-09-23")
+    assert (washington.initiated_by, washington.place.name) == ("us", "White House")
+    assert {p.person.slug for p in washington.participations.all()} >= {
+        "xi-jinping",
+        "donald-trump",
+    }
 
     # The gap figures, counted only where the record is complete.
     bali = client.get(reverse("encounter-detail", args=["biden-xi-meeting-bali-2022-11-14"]))
