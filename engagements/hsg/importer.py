@@ -25,6 +25,7 @@ from django.db import transaction
 
 from engagements.domain import leaders
 from engagements.domain.links import make_slug
+from engagements.domain.signals import encounter_changes_batched
 from engagements.hsg import gazetteer as gz
 from engagements.hsg.records import OUTLET, read_all
 from engagements.models import (
@@ -489,7 +490,10 @@ class Importer:
         records = read_all() if records is None else records
         self.result.records = len(records)
         for group in group_records(records):
-            self.import_group(group)
+            # One version bump and one search document per encounter, not one per row written
+            # (engagements/domain/signals.py): most of the import's time before.
+            with encounter_changes_batched():
+                self.import_group(group)
         self.link_sessions()
         self.record_terms()
         return self.result
