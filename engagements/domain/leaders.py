@@ -78,15 +78,18 @@ PRC_PRESIDENT_OFFICE = "President of the People's Republic of China"
 PRESIDENCIES = {US_PRESIDENT_OFFICE: US_PRESIDENTS, PRC_PRESIDENT_OFFICE: PRC_PRESIDENTS}
 
 
+TERM_NOTE = "Term of office (engagements/domain/leaders.py)."
+
+
 def office_terms():
-    """(person slug, office, start, end or None) of every president's term in the tables above.
+    """(person slug, office, start, end or None, note) of every president's term above.
 
     The presidents' OfficeTerm rows (which the data check compares participants' offices with)
     are written from here by the loaders, and data files may not list them: one table, not two
     that can drift apart.
     """
     return [
-        (term.person, office, term.start, term.end)
+        (term.person, office, term.start, term.end, TERM_NOTE)
         for office, terms in PRESIDENCIES.items()
         for term in terms
         if term.person

@@ -1171,6 +1171,25 @@ class OfficeTerm(models.Model):
         self.office = offices.canonical_office(self.office)
         super().save(*args, **kwargs)
 
+    @classmethod
+    def record(cls, rows):
+        """Write each (person slug, office, start, end, note) of ROWS whose person is recorded,
+        unless that person's term of that office starting then is there already; the number
+        written. Used by the seed loader and the Office import (people looked up in one query)."""
+        rows = list(rows)
+        people = Person.objects.in_bulk({row[0] for row in rows}, field_name="slug")
+        written = 0
+        for slug, office, start, end, note in rows:
+            if slug in people:
+                _, created = cls.objects.get_or_create(
+                    person=people[slug],
+                    office=office,
+                    start_date=start,
+                    defaults={"end_date": end, "note": note},
+                )
+                written += created
+        return written
+
     def covers(self, date):
         return (self.start_date is None or self.start_date <= date) and (
             self.end_date is None or date <= self.end_date

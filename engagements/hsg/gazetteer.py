@@ -473,8 +473,8 @@ def office_terms():
     """
     terms = {}
     # Both presidencies' terms from the one table of them (the seed loader writes the same rows).
-    for slug, office, start, end in leaders.office_terms():
-        terms[(slug, office, start)] = (end, "Term of office (engagements/domain/leaders.py).")
+    for slug, office, start, end, note in leaders.office_terms():
+        terms[(slug, office, start)] = (end, note)
     for mention in TRIP_MENTIONS:
         if mention.office in leaders.PRESIDENCIES:
             continue

@@ -499,16 +499,8 @@ class Importer:
         return self.result
 
     def record_terms(self):
-        """The terms the gazetteer knows, for the people the records name (data check)."""
-        people = {p.slug: p for p in Person.objects.filter(slug__in=gz.OFFICIALS)}
-        for slug, office, start, end, note in gz.office_terms():
-            if slug in people:
-                OfficeTerm.objects.get_or_create(
-                    person=people[slug],
-                    office=office,
-                    start_date=start,
-                    defaults={"end_date": end, "note": note},
-                )
+        """The terms the gazetteer knows, for the people recorded (data check)."""
+        OfficeTerm.record(gz.office_terms())
 
     # Groups and encounters -------------------------------------------------------------
 

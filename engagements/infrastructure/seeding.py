@@ -34,6 +34,7 @@ from engagements.domain.signals import encounter_changes_batched
 from engagements.models import (
     Discrepancy,
     Encounter,
+    OfficeTerm,
     Participation,
     Person,
     Place,
@@ -139,9 +140,6 @@ class LoadResult:
         )
 
 
-LEADERS_NOTE = "Term of office (engagements/domain/leaders.py)."
-
-
 class SeedLoader:
     def __init__(self, files=None, only_hsg_amendments=False):
         self.files = seed_files() if files is None else [Path(f) for f in files]
@@ -161,20 +159,7 @@ class SeedLoader:
 
     def record_presidents_terms(self):
         """The presidents' terms (engagements/domain/leaders.py) of the people recorded."""
-        model = term_model()
-        if model is None:
-            return
-        rows = leaders.office_terms()
-        people = {p.slug: p for p in Person.objects.filter(slug__in={r[0] for r in rows})}
-        for slug, office, start, end in rows:
-            if slug in people:
-                _, created = model.objects.get_or_create(
-                    person=people[slug],
-                    office=office,
-                    start_date=start,
-                    defaults={"end_date": end, "note": LEADERS_NOTE},
-                )
-                self.result.terms += created
+        self.result.terms += OfficeTerm.record(leaders.office_terms())
 
     def load_file(self, path):
         try:
@@ -183,8 +168,11 @@ class SeedLoader:
             raise SeedError(f"{path.name}: cannot read it as JSON ({error}).") from error
         self.result.files.append(path.name)
         self.current = path.name
-        # Place keys are the file's own; amendments may name them too (a fill's "place").
-        self.places = {row["key"]: self.place(row) for row in data.get("places", [])}
+        # Place keys are the file's own; amendments may name them too (a fill's "place"). A
+        # place is written when first named, so the Office import's pass over the files writes
+        # only the places its amendments use.
+        self.place_rows = {row["key"]: row for row in data.get("places", [])}
+        self.places = {}
         if not self.only_hsg_amendments:
             self.load_rows(data)
         for row in data.get("hsg_amendments", []):
@@ -196,7 +184,7 @@ class SeedLoader:
     def load_rows(self, data):
         for row in data.get("topics", []):
             self.topic(row)
-        places = self.places
+        places = {key: self.place_by_key(key) for key in self.place_rows}
         for row in data.get("people", []):
             self.person(row)
         for row in data.get("terms", []):
@@ -218,6 +206,11 @@ class SeedLoader:
                 slug=slug, defaults=known_fields(Topic, row, skip={"slug"})
             )[0]
         return self.topics[slug]
+
+    def place_by_key(self, key):
+        if key not in self.places:
+            self.places[key] = self.place(self.place_rows[key])
+        return self.places[key]
 
     def place(self, row):
         fields = self.fields(Place, row, skip={"key", "name", "city", "country"})
@@ -422,9 +415,9 @@ class SeedLoader:
         "source" key (else that same source, else the amendment's first source)."""
         values = dict(values)
         if values.get("place"):
-            if values["place"] not in self.places:
+            if values["place"] not in self.place_rows:
                 self.fail(where, f"fill: place “{values['place']}” is not in the file's places.")
-            values["place"] = self.places[values["place"]]
+            values["place"] = self.place_by_key(values["place"])
         initiator_key = values.pop("initiator_source", None)
         other_key = values.pop("source", None) or initiator_key
         initiator = {k: values.pop(k) for k in ("initiated_by", "initiator_note") if k in values}
