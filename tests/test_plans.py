@@ -74,3 +74,29 @@ def test_people_list_counts_everyone_it_lists(client, analysed):
     assert response.status_code == 200
     expected = Person.objects.with_published_counts().filter(side="us").count()
     assert response.context["paginator"].count == expected
+
+
+def test_a_persons_newest_first_page_reads_only_their_years(analysed):
+    """The person filter also bounds start_date by their kept first and last dates, so the
+    newest-first walk of the date index starts at their last encounter and ends at their first,
+    not at today (engagements/domain/filters.py, shared_dates)."""
+    from engagements.domain.counts import PersonPublishedCount
+
+    kept = (
+        PersonPublishedCount.objects.filter(encounters__gt=0)
+        .select_related("person")
+        .order_by("first_date")
+        .first()
+    )
+    _, listing = filter_encounters(QueryDict(f"person={kept.person.slug}"))
+    conditions = " ".join(
+        node.get("Index Cond", "") + node.get("Filter", "") + node.get("Recheck Cond", "")
+        for node in plan_nodes(listing)
+    )
+    assert f"'{kept.first_date.isoformat()}'" in conditions
+    assert f"'{kept.last_date.isoformat()}'" in conditions
+    # The bounds change nothing: every one of their published encounters is listed, the first
+    # and the last included.
+    dates = list(listing.values_list("start_date", flat=True))
+    assert len(dates) == kept.encounters
+    assert min(dates) == kept.first_date and max(dates) == kept.last_date

@@ -193,7 +193,7 @@ class EncounterFilterSet(django_filters.FilterSet):
         label="People",
         # Only those of published encounters: one known only from drafts answers exactly as
         # an unknown slug does, so drafts cannot be found out by trying slugs.
-        queryset=Person.objects.shown_publicly(),
+        queryset=Person.objects.shown_publicly().select_related("published_count"),
         to_field_name="slug",
         method="filter_all_people",
         # Never rendered as a <select> of every person: the list shows facet checkboxes.
@@ -254,7 +254,8 @@ class EncounterFilterSet(django_filters.FilterSet):
     def filter_all_people(self, queryset, name, value: list[Person]):
         if not value:
             return queryset
-        return queryset.filter(links__person_ids__contains=sorted({p.pk for p in value}))
+        queryset = queryset.filter(links__person_ids__contains=sorted({p.pk for p in value}))
+        return queryset.filter(**shared_dates(value))
 
     def filter_all_topics(self, queryset, name, value: list[Topic]):
         if not value:
@@ -286,6 +287,22 @@ class EncounterFilterSet(django_filters.FilterSet):
             if name != "sort" and name not in exclude:
                 queryset = self.filters[name].filter(queryset, value)
         return queryset.order_by()
+
+
+def shared_dates(people):
+    """start_date bounds that every published encounter of all of `people` lies within: from the
+    latest of their first dates to the earliest of their last (kept exact by the database,
+    PersonPublishedCount). Filtering on them too changes no result; it tells PostgreSQL where
+    those encounters are. Without them, a newest-first page of someone whose encounters are all
+    decades old walks the date index from today back to their years, testing each encounter's
+    people on the way (270 ms at 100,000 encounters)."""
+    kept = [getattr(person, "published_count", None) for person in people]
+    if not kept or any(count is None or count.first_date is None for count in kept):
+        return {}
+    return {
+        "start_date__gte": max(count.first_date for count in kept),
+        "start_date__lte": min(count.last_date for count in kept),
+    }
 
 
 # The facets' "add by name" boxes (add_person, add_topic): not filters themselves, they lead to
