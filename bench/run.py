@@ -652,6 +652,35 @@ def profile_python(paths):
         pstats.Stats(profiler).sort_stats(order).print_stats(25)
 
 
+def mix_sample(args):
+    """`bench/run.py --mix-sample [N]`: N (100) URLs of the research mix rendered uncached, one
+    by one: the spread of their times and the slowest, with their SQL and Python time and their
+    slowest statement; what the mix's req/s and p95 are made of."""
+    from django.test import Client
+
+    size = int(args[0]) if args else 100
+    mix_file, _ = uncached.write_mix(BENCH_DIR, MIX_SIZE, SEED)
+    paths = mix_file.read_text().split()[:size]
+    client = Client()
+    uncached.render(client, paths[0])  # warm the process (imports, templates), not the data
+    rows = []
+    for path in paths:
+        status, total, queries = uncached.render(client, path)
+        sql_ms = sum(t for t, _ in queries)
+        slowest = max(queries, default=(0.0, ""))
+        rows.append((total, sql_ms, status, path, slowest))
+    totals = sorted(row[0] for row in rows)
+    p95 = totals[min(len(totals) - 1, int(len(totals) * 0.95))]
+    sql_share = sum(row[1] for row in rows) / sum(totals)
+    print(
+        f"{len(rows)} mix URLs uncached: p50 {statistics.median(totals):.0f} ms, p95 {p95:.0f} ms, "
+        f"mean {statistics.mean(totals):.0f} ms, SQL {sql_share:.0%} of the time"
+    )
+    for total, sql_ms, status, path, (slow_ms, slow_sql) in sorted(rows, reverse=True)[:15]:
+        print(f"{total:7.0f} ms  SQL {sql_ms:5.0f}  {status}  {path}")
+        print(f"          slowest {slow_ms:.0f} ms: {uncached.short_sql(slow_sql, 160)}")
+
+
 def print_uncached():
     """`bench/run.py --uncached`: only the uncached table and plans (no gunicorn, no wrk)."""
     from django.test import Client
@@ -690,6 +719,8 @@ def main():
         call_command("collectstatic", interactive=False, verbosity=0)
         if sys.argv[1:2] == ["--queries"]:
             return show_queries(sys.argv[2:])
+        if sys.argv[1:2] == ["--mix-sample"]:
+            return mix_sample(sys.argv[2:])
         if sys.argv[1:2] == ["--uncached"]:
             return print_uncached()
         if sys.argv[1:2] == ["--profile"]:
