@@ -33,9 +33,10 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.reverse import reverse
 
 from engagements.domain.counts import published_total
+from engagements.domain.facets import counts_kept
 from engagements.domain.filters import BACKWARDS_RANGE, MAX_VALUES, SORT_CHOICES, EncounterFilterSet
 from engagements.domain.models import published
-from engagements.infrastructure.derived import DerivedCache, filter_key_items
+from engagements.infrastructure.derived import DerivedCache
 from engagements.models import (
     Discrepancy,
     Encounter,
@@ -80,8 +81,10 @@ ENCOUNTER_LIST_PARAMETERS = [
     ),
     OpenApiParameter(
         "q",
-        {"type": "string", "maxLength": 200},
-        description='Full text, web-search syntax: words, "a phrase", -word to leave out.',
+        # No NUL (%00): no parameter accepts one (a 400 that names it, limits.py).
+        {"type": "string", "maxLength": 200, "pattern": r"^[^\x00]*$"},
+        description='Full text, web-search syntax: words, "a phrase", -word to leave out. '
+        "No NUL character.",
     ),
     OpenApiParameter(
         "date_after",
@@ -152,12 +155,11 @@ class EncounterPagination(Pagination):
     def paginate_queryset(self, queryset, request, view=None):
         def count():
             # Unfiltered, the total is kept by the database (domain/counts.py): no count of
-            # every published row on each uncached first page.
-            return (
-                published_total()
-                if not filter_key_items(request.query_params)
-                else queryset.count()
-            )
+            # every published row on each uncached first page. "Unfiltered" is decided as the
+            # HTML list decides it (facets.counts_kept), from the request's cleaned filters.
+            filterset = getattr(view, "filterset", None)
+            unfiltered = filterset is not None and counts_kept(filterset)
+            return published_total() if unfiltered else queryset.count()
 
         count = DerivedCache("published", request.query_params).get("count", count)
         self.django_paginator_class = functools.partial(ListPaginator, count=count)
@@ -184,6 +186,10 @@ class StrictFilterBackend(DjangoFilterBackend):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
+        # What the pagination needs to know of the filters (whether any is active); a view
+        # whose base is every published encounter says so, as filter_encounters() does.
+        filterset.whole_record = getattr(view, "filters_whole_record", False)
+        view.filterset = filterset
         repeated = {
             name: ["Give this parameter once."]
             for name, field in filterset.filters.items()
@@ -196,11 +202,15 @@ class StrictFilterBackend(DjangoFilterBackend):
             return filterset.qs
         errors = filterset.form.errors.as_data()
         codes = {name: {error.code for error in found} for name, found in errors.items()}
-        if codes == {"date_before": {BACKWARDS_RANGE}}:
-            return queryset.none()
+        # A backwards range is no error of the request (it matches nothing), so it neither
+        # makes an unknown slug's 404 a 400 nor stands alone as one.
+        backwards = codes.get("date_before") == {BACKWARDS_RANGE}
+        others = {name for name in codes if not (backwards and name == "date_before")}
         unknown = [name for name in self.RECORD_FILTERS if codes.get(name) == {"invalid_choice"}]
-        if unknown and set(codes) == set(unknown):
+        if unknown and others == set(unknown):
             raise NotFound(f"No such {' or '.join(unknown)}: see /api/v1/{unknown[0]}s/.")
+        if not others:
+            return queryset.none()
         raise translate_validation(filterset.errors)
 
 
@@ -583,6 +593,8 @@ class EncounterViewSet(ReadOnlyViewSet):
     pagination_class = EncounterPagination
     filter_backends = [StrictFilterBackend]
     filterset_class = EncounterFilterSet
+    # The list filters every published encounter: unfiltered, its total is the kept one.
+    filters_whole_record = True
 
     def get_queryset(self):
         published = Encounter.objects.published()
