@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from engagements.models import Encounter
 from tests.factories import EncounterFactory, ParticipationFactory, PersonFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +86,31 @@ def test_invalid_filters_keep_the_form_without_counts(client, corpus):
     assert response.status_code == 400
     assert counts(response, "kind")["phone_call"] is None
     assert selected(response, "topic") == ["climate"]
+
+
+@pytest.mark.parametrize(
+    "query, unfiltered",
+    [
+        ("", True),
+        ("sort=date", True),
+        ("page=1", True),
+        ("q=", True),
+        ("level=leader", False),
+        ("q=trade", False),
+        ("date_after=1900-01-01", False),
+    ],
+)
+def test_the_list_and_the_api_decide_unfiltered_alike(client, corpus, query, unfiltered):
+    """Both surfaces read the kept total exactly when no filter is active (facets.counts_kept):
+    a kept total made different from the rows shows which of the two each one used."""
+    from engagements.domain.counts import PublishedFacetCount
+
+    counted = Encounter.objects.published().count()
+    PublishedFacetCount.objects.filter(facet="total", value="").update(encounters=counted + 1000)
+    html = client.get(f"{reverse('encounter-list')}?{query}")
+    api = client.get(f"{reverse('api-encounter-list')}?{query}")
+    assert html.status_code == api.status_code == 200
+    html_total = html.context["paginator"].count
+    api_total = api.json()["count"]
+    assert (html_total == counted + 1000) is unfiltered
+    assert (api_total == counted + 1000) is unfiltered

@@ -79,7 +79,7 @@ def may_be_broad(filterset):
     smaller part to count (the rest of a common word would be its matches)."""
     narrowing = ("q", "person", "topic")
     data = filterset.form.cleaned_data
-    return getattr(filterset, "whole_record", False) and not any(data.get(n) for n in narrowing)
+    return filterset.whole_record and not any(data.get(n) for n in narrowing)
 
 
 def whole_record_total(filterset):

@@ -70,7 +70,7 @@ def selected_values(filterset, name):
 def counts_kept(filterset, exclude=()):
     """True when the counting base is every published encounter: no filter is active besides
     those in `exclude`, and the page starts from the whole published record."""
-    if not getattr(filterset, "whole_record", False):
+    if not filterset.whole_record:
         return False
     return not any(
         value

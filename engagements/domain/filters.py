@@ -237,6 +237,11 @@ class EncounterFilterSet(django_filters.FilterSet):
         fields = []
         form = EncounterFilterForm
 
+    # True when the rows filtered are every published encounter (filter_encounters() without
+    # a narrower queryset; the API's list): then, with no filter active, the totals and facet
+    # counts are the kept ones (domain/facets.py, counts_kept), on every surface alike.
+    whole_record = False
+
     # Filters whose options show facet counts, in the order the form shows them.
     FACETS = ["kind", "level", "venue", "topic", "person", "country", "initiated_by", "provenance"]
 
