@@ -94,7 +94,9 @@ def build_network(queryset, list_url):
         rows = (
             Participation.objects.filter(encounter__in=encounters, side=side)
             .values("person", "person__slug", "person__name")
-            .annotate(n=Count("encounter", distinct=True))
+            # One participation per person and encounter (participation_one_per_person): a
+            # plain count is the number of encounters, without DISTINCT's sort of every row.
+            .annotate(n=Count("encounter"))
             .order_by("-n", "person__name")[:PEOPLE_PER_SIDE]
         )
         network.sides[side] = [
@@ -120,7 +122,8 @@ def build_network(queryset, list_url):
             )
             .values("person", "encounter__participations__person")
             .annotate(
-                n=Count("encounter", distinct=True),
+                # Each encounter gives a pair of people one row (one participation each).
+                n=Count("encounter"),
                 first=Min("encounter__start_date"),
                 last=Max("encounter__start_date"),
             )

@@ -432,7 +432,9 @@ def counterparts_met_most(person):
         .exclude(side=person.side)
         .values("person__slug", "person__name", "person__name_zh", "side")
         .annotate(
-            count=Count("encounter", distinct=True),
+            # One row per encounter and counterpart (one participation per person and
+            # encounter): a plain count, without DISTINCT's sort.
+            count=Count("encounter"),
             first=Min("encounter__start_date"),
             last=Max("encounter__start_date"),
         )
