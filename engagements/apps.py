@@ -10,5 +10,4 @@ class EngagementsConfig(AppConfig):
         # The admin lives with the other surfaces (engagements/surfaces/), not at the app's root
         # where admin.autodiscover() would look; the receivers with the domain rules they keep.
         from engagements.domain import signals  # noqa: F401
-        from engagements.infrastructure import sharedcache  # noqa: F401 - page cache invalidation
         from engagements.surfaces import admin  # noqa: F401

@@ -127,6 +127,40 @@ def test_a_replica_lost_mid_page_is_marked_down_and_the_page_rendered_on_the_pri
     assert replicas.health.states["replica1"][0] is False
 
 
+def test_a_replica_lost_while_the_page_cache_reads_the_version_leaves_it_for_the_primary(
+    one_replica, monkeypatch
+):
+    """The page cache reads the data version before any view runs: a replica lost then is
+    marked down and the version read from the primary, not answered with a 503."""
+    from engagements.infrastructure import pagecache
+
+    used = []
+
+    def tag():
+        alias = router.db_for_read(Encounter)
+        used.append(alias)
+        if alias == "replica1":
+            raise OperationalError("the replica went away")
+        return "tag"
+
+    monkeypatch.setattr(pagecache, "data_version_tag", tag)
+    replicas._request_state.set({"used": None})
+    try:
+        assert pagecache.version_tag() == "tag"
+    finally:
+        replicas._request_finished()
+    assert used == ["replica1", "default"]
+    assert replicas.health.states["replica1"][0] is False
+    # Without replicas in play, the error is the outage it is (answered 503 by handler500).
+    def primary_lost():
+        raise OperationalError("the primary went away")
+
+    replicas._request_state.set(None)
+    monkeypatch.setattr(pagecache, "data_version_tag", primary_lost)
+    with pytest.raises(OperationalError):
+        pagecache.version_tag()
+
+
 @pytest.mark.django_db
 def test_readyz_reports_each_replica(client, one_replica):
     one_replica.update(state="lagging", lag=12.5)

@@ -1,5 +1,6 @@
-"""The shared page cache: a change invalidates cached pages when it commits, and Redis being
-down never costs a page (it is served uncached, the outage logged once)."""
+"""The shared page cache: cached pages are keyed by the database's data version, so any change
+is seen by the next request whatever wrote it, and Redis being down never costs a page (it is
+served uncached, the outage logged once)."""
 
 import logging
 import shutil
@@ -71,6 +72,12 @@ def redis_server(tmp_path):
         server.wait(timeout=10)
 
 
+def redis_keys(port):
+    import redis
+
+    return redis.Redis(host="127.0.0.1", port=port).keys("*")
+
+
 @pytest.fixture(autouse=True)
 def no_outage_left_over():
     sharedcache._outage.update(down=False, until=0.0)
@@ -98,24 +105,37 @@ def publish_flow(client, django_capture_on_commit_callbacks):
     assert client.get(url).status_code == 200
 
 
-def test_a_change_invalidates_the_cached_pages_when_it_commits(
-    client, seeded, page_cache, django_capture_on_commit_callbacks
-):
+def test_any_write_is_seen_by_the_next_request_whatever_wrote_it(client, seeded, page_cache):
+    """The version is the database's own (triggers, migration 0009): a save, a bulk UPDATE that
+    sends no signal and plain SQL all move it, and the cached page with it."""
+    from django.db import connection
+
+    url = reverse("encounter-detail", args=[SLUG])
+    assert "Renamed" not in client.get(url).text  # rendered, and now kept
+    encounter = Encounter.objects.get(slug=SLUG)
+    encounter.title = "Renamed by save"
+    encounter.save()
+    assert "Renamed by save" in client.get(url).text
+    Encounter.objects.filter(slug=SLUG).update(title="Renamed by update")
+    assert "Renamed by update" in client.get(url).text
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE engagements_encounter SET title = 'Renamed by SQL' WHERE slug = %s", [SLUG]
+        )
+    assert "Renamed by SQL" in client.get(url).text
+
+
+def test_a_cached_page_costs_one_read_of_the_version(client, seeded, page_cache):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     url = reverse("encounter-detail", args=[SLUG])
     client.get(url)
-    before = sharedcache.pages_version()
-    encounter = Encounter.objects.get(slug=SLUG)
-    encounter.title = "Renamed call"
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        encounter.save()
-        # Not committed yet: the cached page stays, so nothing caches the old rows again
-        # under a new number.
-        assert sharedcache.pages_version() == before
-    assert callbacks
-    for callback in callbacks:
-        callback()
-    assert sharedcache.pages_version() > before
-    assert "Renamed call" in client.get(url).text
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert [q["sql"] for q in queries] == [
+        "SELECT string_agg(number::text, '.' ORDER BY slot) FROM engagements_data_version"
+    ]
 
 
 def test_publishing_editing_and_unpublishing_show_at_once_through_redis(
@@ -123,16 +143,17 @@ def test_publishing_editing_and_unpublishing_show_at_once_through_redis(
 ):
     page_cache.CACHES = {**page_cache.CACHES, "pages": redis_cache(redis_server)}
     publish_flow(client, django_capture_on_commit_callbacks)
-    assert sharedcache.pages_version() >= 3
-    # The page really is in Redis: a second anonymous request is answered without a query.
+    # The page really is in Redis: a second anonymous request is answered with no query but
+    # the version's.
     url = reverse("encounter-detail", args=[SLUG])
     client.get(url)
+    assert any(b"pages" in key for key in redis_keys(redis_server))
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
-    assert len(queries) == 0
+    assert len(queries) == 1
 
 
 def test_redis_down_serves_pages_uncached_and_logs_once(client, seeded, page_cache, caplog):
@@ -163,24 +184,3 @@ def test_the_cache_is_used_again_once_redis_is_back(redis_server, settings):
     with pytest.raises(ValueError):
         caches["pages"].incr("missing")  # Django's API: still an error, not an outage
     assert not sharedcache._outage["down"]
-
-
-def test_a_page_read_from_a_replica_just_after_a_change_is_served_but_not_stored(
-    client, seeded, page_cache, monkeypatch, django_capture_on_commit_callbacks
-):
-    """The replica may not have replayed the change yet: storing its page under the new
-    version would keep the old rows for the cache's whole timeout."""
-    from engagements.infrastructure import replicas
-
-    url = reverse("encounter-detail", args=[SLUG])
-    encounter = Encounter.objects.get(slug=SLUG)
-    with django_capture_on_commit_callbacks(execute=True):
-        encounter.save()
-    monkeypatch.setattr(replicas, "read_database", lambda: "replica1")
-    assert client.get(url).status_code == 200
-    Encounter.objects.filter(slug=SLUG).update(title="Renamed call")
-    assert "Renamed call" in client.get(url).text  # the replica's page was not kept
-    monkeypatch.setattr(replicas, "read_database", lambda: "default")
-    client.get(url)  # read from the primary: kept
-    Encounter.objects.filter(slug=SLUG).update(title="Renamed again")
-    assert "Renamed again" not in client.get(url).text

@@ -46,6 +46,12 @@ def data_version():
     return row[0] if row else None
 
 
+def data_version_tag():
+    """The data version, short enough for any cache key (the version itself is 64 numbers)."""
+    version = data_version()
+    return hashlib.blake2b(str(version).encode(), digest_size=10).hexdigest()
+
+
 def filter_key_items(params):
     """The filter parameters of a QueryDict as (name, values), names sorted, values in order."""
     items = []

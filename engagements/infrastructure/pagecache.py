@@ -13,29 +13,29 @@ Only GET and HEAD answers with status 200 that are not streamed and not marked p
 
 Without REDIS_URL each gunicorn worker keeps its own entries (LocMemCache, bounded); with it,
 every worker and node shares them (engagements/infrastructure/sharedcache.py). Keys carry the
-page cache's version number, read once at the start of each anonymous request and used both to
-look the page up and to store it: a publish, edit or unpublish bumps the number when it commits,
-so every node misses its old copies from its next request on. A page rendered while a change
-was committing is stored under the number read before it, which nobody asks for any more.
+data version (engagements/infrastructure/derived.py), the one version number the app keeps:
+database triggers change it in the same transaction as any write to what public pages show, and
+it is read, at the start of each anonymous request, from the database the request reads its
+rows from. So a publish, edit or unpublish makes every worker and node miss its old copies
+from the moment the write can be seen, whatever wrote it (admin, importer, shell, SQL), and a
+replica's pages are kept under the version that replica has replayed, never ahead of its rows.
 See docs/operators.md, "Performance" and "Scaling", for what it changes.
 """
 
 import contextlib
 import contextvars
-import time
 
 from django.conf import settings
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 
 from engagements.infrastructure import replicas
+from engagements.infrastructure.derived import data_version_tag
+from engagements.infrastructure.errors import DATABASE_ERRORS
 from engagements.infrastructure.limits import is_editor
-from engagements.infrastructure.sharedcache import pages_state
 
-# The key prefix of the current request and the time of the last change it read (set by
-# FetchPublicPageCache, read by both middlewares; one worker thread serves one request at a time,
-# and each anonymous request sets it afresh).
+# The key prefix of the current request (set by FetchPublicPageCache, read by both middlewares;
+# one worker thread serves one request at a time, and each anonymous request sets it afresh).
 _key_prefix = contextvars.ContextVar("page_cache_key_prefix", default="")
-_changed_at = contextvars.ContextVar("page_cache_changed_at", default=0.0)
 
 
 def is_anonymous(request):
@@ -91,18 +91,22 @@ class UpdatePublicPageCache(VersionedKeyPrefix, UpdateCacheMiddleware):
     """
 
     def process_response(self, request, response):
-        if not is_anonymous(request) or read_before_replicas_caught_up():
+        if not is_anonymous(request):
             return response
         # Keyed as FetchPublicPageCache looks pages up: without the (empty) Cookie header.
         with without_cookies(request):
             return super().process_response(request, response)
 
 
-def read_before_replicas_caught_up():
-    """Rendered from a replica so soon after the last change that it may predate it."""
-    alias = replicas.read_database()
-    recent = time.time() - _changed_at.get() < settings.DATABASE_REPLICA_MAX_LAG
-    return alias not in (None, replicas.PRIMARY) and recent
+def version_tag():
+    """The data version's tag, read from the request's read database; a replica lost while
+    reading it is left for the primary, as a view's reads are (replicas.py)."""
+    try:
+        return data_version_tag()
+    except DATABASE_ERRORS as error:
+        if not replicas.fail_over_to_primary(error):
+            raise
+        return data_version_tag()
 
 
 class FetchPublicPageCache(VersionedKeyPrefix, FetchFromCacheMiddleware):
@@ -116,8 +120,8 @@ class FetchPublicPageCache(VersionedKeyPrefix, FetchFromCacheMiddleware):
     def process_request(self, request):
         if not may_be_served_stored_pages(request):
             return None
-        version, changed_at = pages_state()
-        _key_prefix.set(f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}.v{version}")
-        _changed_at.set(changed_at)
+        # Read before the page's rows, from the same database: a page is never stored under a
+        # version newer than what it shows.
+        _key_prefix.set(f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}.v{version_tag()}")
         with without_cookies(request):
             return super().process_request(request)

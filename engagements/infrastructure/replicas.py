@@ -221,21 +221,31 @@ class ReplicaRoutingMiddleware:
         """A replica lost mid-page: mark it down and render the page again on the primary (a
         GET, so running the view twice is safe). Placed after DatabaseUnavailableMiddleware,
         so this runs first; if the primary fails too, that one answers 503."""
-        state = _request_state.get()
-        if not isinstance(exception, DATABASE_ERRORS) or not state:
+        if not fail_over_to_primary(exception):
             return None
-        if is_statement_timeout(exception):
-            return None  # a too costly public query, not a lost replica (infrastructure/limits)
-        used = state["used"]
-        if used in (None, PRIMARY):
-            return None
-        health.mark_down(used)
-        state["used"] = PRIMARY
         match = request.resolver_match
         response = match.func(request, *match.args, **match.kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         return response
+
+
+def fail_over_to_primary(exception):
+    """When `exception` is a replica lost during this request's reads: mark it down and send
+    the request's further reads to the primary, and say so (True). The view's reads are retried
+    by ReplicaRoutingMiddleware; a read in other middleware (the page cache's data version)
+    calls this and reads again."""
+    state = _request_state.get()
+    if not isinstance(exception, DATABASE_ERRORS) or not state:
+        return False
+    if is_statement_timeout(exception):
+        return False  # a too costly public query, not a lost replica (infrastructure/limits)
+    used = state["used"]
+    if used in (None, PRIMARY):
+        return False
+    health.mark_down(used)
+    state["used"] = PRIMARY
+    return True
 
 
 def readiness():

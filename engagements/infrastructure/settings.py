@@ -271,8 +271,9 @@ CACHES = {
     },
 }
 # A shared cache (engagements/infrastructure/sharedcache.py): with REDIS_URL, every worker and
-# web node uses the same page cache and the same version number, so a publish shows everywhere
-# at once. Short socket timeouts and REDIS_RETRY_SECONDS bound what an outage costs a page.
+# web node uses the same page cache (keyed by the database's data version, so a publish shows
+# everywhere at once, with or without it). Short socket timeouts and REDIS_RETRY_SECONDS bound
+# what an outage costs a page.
 REDIS_URL = env("REDIS_URL", "")
 REDIS_RETRY_SECONDS = float(env("REDIS_RETRY_SECONDS", "2"))
 if REDIS_URL:

@@ -1,23 +1,17 @@
-"""The shared cache (REDIS_URL) and the page cache's version number.
+"""The shared cache (REDIS_URL).
 
 With REDIS_URL set, the "default" and "pages" caches are Django's own Redis backend
 (https://docs.djangoproject.com/en/5.2/topics/cache/#redis), shared by every worker and web node;
 without it they stay per-process LocMemCache, so `make run` needs nothing new.
 
-Two concerns live here:
+Redis being down must never turn a page into a 5xx. ResilientRedisCache answers a failed
+operation as a miss (get → default, set/add → False) and then leaves Redis alone for
+REDIS_RETRY_SECONDS, so an outage costs no latency; it logs once when Redis goes away and once
+when it is back (per worker process).
 
-- Redis being down must never turn a page into a 5xx. ResilientRedisCache answers a failed
-  operation as a miss (get → default, set/add → False) and then leaves Redis alone for
-  REDIS_RETRY_SECONDS, so an outage costs no latency; it logs once when Redis goes away and once
-  when it is back (per worker process).
-- Invalidation on every node at once: page cache keys carry a version number kept in the cache
-  itself. Saving or deleting anything a public page shows bumps it when the transaction
-  commits; every node reads the new number on its next request and stops finding the old
-  entries (they expire by themselves). Without Redis the number is per process, so other
-  workers' copies live out their timeout, as before.
-- A replica may replay the change a moment after the number moved: a page read from a replica
-  within DATABASE_REPLICA_MAX_LAG seconds of the last change is served but not stored
-  (engagements/infrastructure/pagecache.py), or it could keep the old rows under the new number.
+Invalidation is not kept here: cached pages and counts are keyed by the database's data version
+(engagements/infrastructure/derived.py), which every node reads from the database it reads its
+rows from, so nothing has to be told of a change.
 """
 
 import logging
@@ -25,18 +19,11 @@ import threading
 import time
 
 from django.conf import settings
-from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("engagements.infrastructure.sharedcache")
-
-VERSION_KEY = "version"
-CHANGED_AT_KEY = "changed_at"
 
 # Django makes one cache object per thread, so the outage state is kept per process here.
 _outage = {"until": 0.0, "down": False}
@@ -113,58 +100,3 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return _safely(False, super().clear)
-
-
-# --- The page cache's version ---------------------------------------------------------------
-
-
-def pages_state():
-    """(version, time of the last change) of the page cache, in one round trip."""
-    values = caches[settings.CACHE_MIDDLEWARE_ALIAS].get_many([VERSION_KEY, CHANGED_AT_KEY])
-    return values.get(VERSION_KEY, 0), values.get(CHANGED_AT_KEY, 0.0)
-
-
-def pages_version():
-    return pages_state()[0]
-
-
-def bump_pages_version():
-    cache = caches[settings.CACHE_MIDDLEWARE_ALIAS]
-    # The time first: a reader that sees the new number must also see that it is recent.
-    cache.set(CHANGED_AT_KEY, time.time(), timeout=None)
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # the first change since the cache started
-        if not cache.add(VERSION_KEY, 1, timeout=None):
-            cache.incr(VERSION_KEY)
-
-
-# What public pages show: the encounters and everything shown with them (the last one is the
-# table behind Encounter.topics, the sender of m2m_changed).
-PUBLIC_MODELS = {
-    "encounter",
-    "participation",
-    "person",
-    "place",
-    "quote",
-    "source",
-    "topic",
-    "encounter_topics",
-}
-
-
-def _shows_on_public_pages(sender):
-    meta = getattr(sender, "_meta", None)
-    return meta is not None and meta.app_label == "engagements" and meta.model_name in PUBLIC_MODELS
-
-
-@receiver(post_save, dispatch_uid="pagecache-saved")
-@receiver(post_delete, dispatch_uid="pagecache-deleted")
-@receiver(m2m_changed, dispatch_uid="pagecache-m2m")
-def invalidate_pages(sender, raw=False, **kwargs):
-    """After the transaction commits (never before, or another node could cache the old rows
-    again under the new number), move every node to a fresh set of page keys."""
-    if raw or not _shows_on_public_pages(sender):
-        return
-    if settings.PAGE_CACHE_SECONDS > 0:
-        transaction.on_commit(bump_pages_version, robust=True)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from engagements.domain.models import published
-from engagements.infrastructure.sharedcache import pages_version
+from engagements.infrastructure.derived import data_version_tag
 from engagements.models import Encounter, Person, Topic
 
 
@@ -103,7 +103,7 @@ def robots_txt(request):
 
 def cached_whatever_the_parameters(view):
     """A sitemap file is the same for every query string but its page (`p`): kept for
-    SITEMAP_CACHE_SECONDS under the page cache's version (a publish starts afresh), keyed by the
+    SITEMAP_CACHE_SECONDS under the data version (a publish starts afresh), keyed by the
     address it is served at, its section and page only. A throwaway parameter (?x=<random>)
     then costs a cache read, not a walk over every published encounter."""
 
@@ -114,7 +114,7 @@ def cached_whatever_the_parameters(view):
             return view(request, *args, **kwargs)
         page = request.GET.get("p", "1")
         key = ":".join(
-            ["sitemap", str(pages_version()), request.scheme, request.get_host()]
+            ["sitemap", data_version_tag(), request.scheme, request.get_host()]
             + [view.__name__, kwargs.get("section") or "", page[:12]]
         )
         cache = caches[settings.CACHE_MIDDLEWARE_ALIAS]
