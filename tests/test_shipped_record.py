@@ -182,6 +182,10 @@ SWEEP_2026 = [
     "trump-visit-beijing-2026-05-13",
     "trump-xi-talks-beijing-2026-05-14",
     "xi-jinping-state-visit-washington-2026-09-23",
+    # Cross-check entries (crosscheck-2026-12.json): CCTV 新闻联播 of 13 and 15 May and 25 Sep 2026.
+    "bessent-he-lifeng-talks-korea-2026-05-13",
+    "trump-xi-meeting-zhongnanhai-2026-05-15",
+    "trump-xi-talks-washington-2026-09-24",
 ]
 
 
@@ -208,13 +212,17 @@ def test_the_shipped_record(client, full_record):
     assert xi_2015.sources.filter(url__contains="cgtnamerica.com").exists()
 
     # The sweep's rows are published with a source that has a URL; the record runs past
-    # 24 Nov 2025 (8 rows, one of them a session of Trump's state visit to Beijing).
+    # 24 Nov 2025 (11 rows, three of them sessions of the two state visits).
     sweep = with_url.filter(slug__in=SWEEP_2021_2025 + SWEEP_2026)
     assert set(sweep.values_list("slug", flat=True)) == set(SWEEP_2021_2025 + SWEEP_2026)
     after_busan_call = published.filter(start_date__gt=datetime.date(2025, 11, 24))
     assert set(after_busan_call.values_list("slug", flat=True)) >= set(SWEEP_2026)
     talks = published.get(slug="trump-xi-talks-beijing-2026-05-14")
     assert talks.parent.slug == "trump-visit-beijing-2026-05-13"
+    zhongnanhai = published.get(slug="trump-xi-meeting-zhongnanhai-2026-05-15")
+    assert zhongnanhai.parent.slug == "trump-visit-beijing-2026-05-13"
+    washington_talks = published.get(slug="trump-xi-talks-washington-2026-09-24")
+    assert washington_talks.parent.slug == "xi-jinping-state-visit-washington-2026-09-23"
     # Initiators come from the readouts' words only: 应约 in the PRC account means the US asked.
     assert published.get(slug="blinken-wang-yi-phone-call-2022-03-05").initiated_by == "us"
     assert published.get(slug="trump-xi-phone-call-2026-02-04").initiated_by == "unknown"
