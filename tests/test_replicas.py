@@ -151,6 +151,7 @@ def test_a_replica_lost_while_the_page_cache_reads_the_version_leaves_it_for_the
         replicas._request_finished()
     assert used == ["replica1", "default"]
     assert replicas.health.states["replica1"][0] is False
+
     # Without replicas in play, the error is the outage it is (answered 503 by handler500).
     def primary_lost():
         raise OperationalError("the primary went away")
