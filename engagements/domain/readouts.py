@@ -398,7 +398,7 @@ KIND_WORDS_EN = [
         PHONE,
         re.compile(
             r"tele ?phone|phone call|by phone|on the phone|over (?:the )?phone|"
-            r"spoke (?:\w+ ){0,3}with|"
+            r"spoke (?:\w+ ){0,3}with|spoke (?:by phone )?to (?=[A-Z]|the |his |her )|"
             r"held a call|a call with|\bcalled\b(?! for| on| upon)|phone conversation|"
             r"talked by phone|\bcall\b(?! for| on)|spoke (?:today|yesterday|last night|tonight)\b",
             re.I,
@@ -767,8 +767,10 @@ class Reader:
     def is_qualified(self, principal):
         office = principal.office
         if principal.side == US:
-            return bool(re.search(r"美国|美方|U\.S\.|\bUS\b|United States|American", office))
-        return bool(re.search(r"中国|中方|PRC|People's Republic|Chinese|China", office))
+            # 美 alone is the short form of 美国 in a Chinese office ("美贸易代表", "美财长").
+            return bool(re.search(r"美|U\.S\.|\bUS\b|United States|American", office))
+        # Not 中方: each side's Chinese texts call their own team that ("中方牵头人").
+        return bool(re.search(r"中国|PRC|People's Republic|Chinese|China", office))
 
     # Title and dates ----------------------------------------------------------------------
 
