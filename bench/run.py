@@ -611,8 +611,9 @@ def table(eps, export, db, fx, info):
 # --------------------------------------------------------------------------------------------
 
 
-def show_queries(paths):
-    """`bench/run.py --queries PATH…`: each SQL query a page runs, slowest first, with its time.
+def show_queries(paths, explain=False):
+    """`bench/run.py --queries PATH…`: each SQL query a page runs, slowest first, with its time;
+    `--explain PATH…` adds the plan of each page's slowest statement, run again with ANALYZE.
 
     @detail and @person stand for the detail and person pages the benchmark loads."""
     from django.db import connection
@@ -629,8 +630,18 @@ def show_queries(paths):
             response = client.get(path, headers=PROXY_HEADERS)
             total = (time.perf_counter() - started) * 1000
         print(f"{path}: HTTP {response.status_code}, {total:.0f} ms, {len(captured)} queries")
-        for query in sorted(captured, key=lambda q: -float(q["time"])):
+        slowest_first = sorted(captured, key=lambda q: -float(q["time"]))
+        for query in slowest_first:
             print(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:400]}")
+        if explain and slowest_first:
+            print_plan(connection, slowest_first[0]["sql"])
+
+
+def print_plan(connection, sql):
+    """EXPLAIN (ANALYZE, BUFFERS) of a captured statement, as PostgreSQL prints it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        print("\n".join(row[0] for row in cursor.fetchall()))
 
 
 def profile_python(paths):
@@ -719,6 +730,8 @@ def main():
         call_command("collectstatic", interactive=False, verbosity=0)
         if sys.argv[1:2] == ["--queries"]:
             return show_queries(sys.argv[2:])
+        if sys.argv[1:2] == ["--explain"]:
+            return show_queries(sys.argv[2:], explain=True)
         if sys.argv[1:2] == ["--mix-sample"]:
             return mix_sample(sys.argv[2:])
         if sys.argv[1:2] == ["--uncached"]:

@@ -100,3 +100,67 @@ def test_a_persons_newest_first_page_reads_only_their_years(analysed):
     dates = list(listing.values_list("start_date", flat=True))
     assert len(dates) == kept.encounters
     assert min(dates) == kept.first_date and max(dates) == kept.last_date
+
+
+def test_a_country_is_filtered_by_its_places_ids_not_a_join(analysed):
+    """PostgreSQL estimates a join on the place from the average country; by place_id its
+    statistics know a rare country is rare (engagements/domain/filters.py, filter_country)."""
+    from engagements.models import Place
+
+    country = Place.objects.values_list("country", flat=True).order_by("country").first()
+    _, listing = filter_encounters(QueryDict(f"country={country.lower()}"))
+    sql = str(listing.query)
+    assert "engagements_place" not in sql and "place_id" in sql
+    expected = set(
+        Place.objects.filter(country=country).values_list("encounters__pk", flat=True)
+    ) - {None}
+    listed = set(listing.values_list("pk", flat=True))
+    assert listed and listed <= expected
+
+
+def test_a_country_without_places_lists_nothing(client):
+    response = client.get(reverse("encounter-list"), {"country": "ZZ"})
+    assert response.status_code == 200
+    assert response.context["paginator"].count == 0
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"level": "cabinet"},
+        {"level": "cabinet", "sort": "date"},
+        {"level": "cabinet", "sort": "-date", "page": 3},
+        {"q": "trade", "page": 2},
+        {"q": "trade", "sort": "date"},
+    ],
+)
+def test_few_matches_are_paged_among_their_ids_with_the_same_rows(
+    client, settings, monkeypatch, analysed, params
+):
+    """At most SPARSE_AT_MOST matches, the page is sorted among the matching ids read first:
+    the rows and their order are those of the plain page, and the ids query is run."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_SIZE = 20
+    query = QueryDict(mutable=True)
+    query.update({name: str(value) for name, value in params.items() if name != "page"})
+    _, expected = filter_encounters(query)
+    total = expected.count()
+    start = (params.get("page", 1) - 1) * 20
+    wanted = list(expected.values_list("pk", flat=True)[start : start + 20])
+    url = reverse("encounter-list")
+    for sparse_at_most, sparse in ((total, True), (total - 1, False)):
+        monkeypatch.setattr(pagination, "SPARSE_AT_MOST", sparse_at_most)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, params)
+        assert response.status_code == 200
+        assert [e.pk for e in response.context["encounters"]] == wanted
+        unordered_ids = [
+            q["sql"]
+            for q in captured
+            if q["sql"].startswith('SELECT "engagements_encounter"."id" AS "pk" FROM')
+            and "ORDER BY" not in q["sql"]
+            and "LIMIT" not in q["sql"]
+        ]
+        assert bool(unordered_ids) == sparse, (sparse_at_most, total)
