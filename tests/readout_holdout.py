@@ -121,9 +121,11 @@ def collect(paths):
 
 
 def gives_year(source):
-    """Whether the text or the address gives a year: without one ("新华社北京3月9日电", "spoke
-    today") the readout's own date cannot be read from what an editor pastes."""
-    url = source.get("url") or source.get("copy_url") or ""
+    """Whether the text or the official address gives a year: without one ("新华社北京3月9日电",
+    "spoke today") the readout's own date cannot be read from what an editor pastes. A copy's
+    address dates the copy (a broadcast archive's file of the next day, a repost a year on), so
+    the parser does not date a readout by it, and it gives no year here either."""
+    url = source.get("url") or ""
     return bool(re.search(r"(?<!\d)(?:19|20)\d\d(?!\d)", source["text"]) or URL_YEAR.search(url))
 
 

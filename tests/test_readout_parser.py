@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from engagements.domain.readouts import (
+    BARE_PRESIDENT,
     MAX_TEXT_CHARS,
     Directory,
     ReadoutError,
@@ -396,3 +397,16 @@ def test_a_call_from_a_us_official_names_the_us_side():
         "President Donald Trump on Thursday evening."
     )
     assert parse_readout(text).initiated_by.value == "us"
+
+
+def test_the_bare_title_the_president_is_the_white_houses_own_voice():
+    """Only the White House calls its president "The President" unqualified; a PRC text, or a
+    text about another country's president, says whose."""
+    us = parse(
+        "The President spoke with President Hu on Tuesday night, October 20, 2009. They "
+        "exchanged views on bilateral issues and climate change."
+    )
+    assert us.side.value == "us"
+    assert "The President" in us.side.words
+    # "The President of …" names whose president: not the bare title.
+    assert not BARE_PRESIDENT.match("The President of the People's Republic of China spoke")

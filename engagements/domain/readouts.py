@@ -513,6 +513,7 @@ ZH_TODAY = re.compile(r"今天|今日|当天|当日")
 URL_DATE = re.compile(
     r"(?<!\d)(19[89]\d|20[0-3]\d)[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?!\d)"
 )
+BARE_PRESIDENT = re.compile(r"\s*The President\b(?!\s+of\b|'s\s+(?:Office|Council))")
 URL_MONTH = re.compile(r"/(19[89]\d|20[0-3]\d)[-/_]?(0[1-9]|1[0-2])/")
 
 # Local hours (start inclusive, end exclusive) a time-of-day word covers.
@@ -762,6 +763,11 @@ class Reader:
         if len(sides) == 2:
             first = principals[0]
             return Found(first.side, self.words(first.start, first.start + len(first.name), 40))
+        # "The President spoke with President Hu": only the White House names its own president
+        # by the bare title; any other text says whose president.
+        bare = None if self.zh else BARE_PRESIDENT.match(event.text)
+        if bare:
+            return Found(US, self.words(event.start, event.start + bare.end(), 40))
         return UNKNOWN
 
     def is_qualified(self, principal):
