@@ -13,6 +13,17 @@ from engagements.models import Side
 from tests.factories import EncounterFactory, ParticipationFactory, PersonFactory
 
 
+@pytest.fixture(autouse=True)
+def every_export_slot_free(monkeypatch):
+    """Each test starts with a fresh export semaphore (infrastructure/limits.py). The test
+    client closes a streaming response only once its content is read, so an export a test
+    fetched but never read holds its slot until the garbage collector finds it; without this,
+    a later test's export would get 429 or not, by the collector's timing."""
+    from engagements.infrastructure import limits
+
+    monkeypatch.setattr(limits, "_export_slots", None)
+
+
 @pytest.fixture
 def seeded(db):
     """The curated seed (seed.json) only: small and fast; `full_record` adds the coverage files."""
