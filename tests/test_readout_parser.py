@@ -157,6 +157,36 @@ def test_xinhua_dateline_is_the_readouts_own_date():
     assert p.washington_date.value == D(2022, 3, 18)
 
 
+LIMA = (
+    "President Joseph R. Biden Jr. met with President Xi Jinping of the People's Republic of "
+    "China (PRC) in Lima, Peru today.  This meeting is the third between the two Presidents and "
+    "follows their April 2, 2024, telephone call."
+)
+
+
+def test_an_earlier_events_date_in_the_body_does_not_date_the_readout():
+    # The department's own address dates the release; "April 2, 2024" is the earlier call.
+    official = (
+        "https://bidenwhitehouse.archives.gov/briefing-room/statements-releases/2024/11/16/readout/"
+    )
+    p = parse(LIMA, official)
+    assert p.issued_on.value == D(2024, 11, 16) and p.issued_on.words == official
+    assert p.kind.value == "meeting"
+    # A copy's address dates the copy: the body's date is all there is, and it is kept.
+    assert parse(LIMA, "https://news.example.org/2024/11/17/biden-xi/").issued_on.value == D(
+        2024, 4, 2
+    )
+
+
+def test_an_embassy_repost_weeks_later_keeps_the_bodys_date():
+    p = parse(
+        "On October 30, 2022, State Councilor and Foreign Minister Wang Yi held a phone call "
+        "with U.S. Secretary of State Antony Blinken at request.",
+        "http://us.china-embassy.gov.cn/eng/zmgx/zxxx/202212/t20221211_10988888.htm",
+    )
+    assert p.issued_on.value == D(2022, 10, 30)
+
+
 def test_a_readout_without_any_date_says_unknown():
     p = parse("Secretary Austin spoke with PRC Minister of National Defense Admiral Dong Jun.")
     assert p.issued_on.value is None and p.stated_date.value is None

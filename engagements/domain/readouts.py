@@ -811,16 +811,30 @@ class Reader:
             )
             if date:
                 return Found(date, self.words(dateline.start(), dateline.end(), 0))
+        published = self.url_date() if self.official_host() else None
         if full_dates:
             date, start, end = full_dates[0]
-            if start < 1500:
+            if start < 1500 and not self.earlier_event(date, published):
                 return Found(date, self.words(start, end, 0))
-        # A text that gives no year ("7月28日晚", "spoke today"): the date in an official
-        # address (whitehouse.gov/…/2023/09/17/…, fmprc.gov.cn/…/t20220728_…) is the day the
-        # government published it. A copy's address dates the copy, not the readout.
-        if self.url_date() and self.official_host():
-            return Found(self.url_date(), self.url)
+        # A text that gives no year ("7月28日晚", "spoke today"), or whose first full date is an
+        # earlier event's: the date in an official address (whitehouse.gov/…/2023/09/17/…,
+        # fmprc.gov.cn/…/t20220728_…) is the day the government published it. A copy's
+        # address dates the copy, not the readout.
+        if published:
+            return Found(published, self.url)
         return UNKNOWN
+
+    def earlier_event(self, date, published):
+        """A body date weeks before the issuing department's own address date names an earlier
+        event ("follows their April 2, 2024, telephone call"), not the readout's day. Embassy
+        sites are left out: they repost releases weeks later, under the date of the repost."""
+        if published is None or published - date <= datetime.timedelta(days=7):
+            return False
+        host = (urlsplit(self.url).hostname or "").lower()
+        embassy = ("us_embassy", "prc_embassy")
+        return not any(
+            re.search(pattern, host) and issuer in embassy for pattern, _, issuer in ISSUER_HOSTS
+        )
 
     def official_host(self):
         host = (urlsplit(self.url).hostname or "").lower() if self.url else ""
