@@ -713,12 +713,20 @@ class Reader:
 
     # Who issued it --------------------------------------------------------------------------
 
-    def side_and_issuer(self):
+    def host_issuer(self):
+        """(host, side, issuer) of the address's government site, or None for any other."""
         host = (urlsplit(self.url).hostname or "").lower() if self.url else ""
         if host:
             for pattern, side, issuer in ISSUER_HOSTS:
                 if re.search(pattern, host):
-                    return Found(side, host), Found(issuer, host)
+                    return host, side, issuer
+        return None
+
+    def side_and_issuer(self):
+        official = self.host_issuer()
+        if official:
+            host, side, issuer = official
+            return Found(side, host), Found(issuer, host)
         head = self.plain[:600]
         matches = [
             (match, side, issuer)
@@ -830,15 +838,11 @@ class Reader:
         sites are left out: they repost releases weeks later, under the date of the repost."""
         if published is None or published - date <= datetime.timedelta(days=7):
             return False
-        host = (urlsplit(self.url).hostname or "").lower()
-        embassy = ("us_embassy", "prc_embassy")
-        return not any(
-            re.search(pattern, host) and issuer in embassy for pattern, _, issuer in ISSUER_HOSTS
-        )
+        _, _, issuer = self.host_issuer()
+        return issuer not in ("us_embassy", "prc_embassy")
 
     def official_host(self):
-        host = (urlsplit(self.url).hostname or "").lower() if self.url else ""
-        return bool(host) and any(re.search(pattern, host) for pattern, _, _ in ISSUER_HOSTS)
+        return self.host_issuer() is not None
 
     def full_dates(self, text):
         """(date, start, end) of every date with its year, in order."""
