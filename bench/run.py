@@ -611,6 +611,10 @@ def table(eps, export, db, fx, info):
 # --------------------------------------------------------------------------------------------
 
 
+# How much of each statement --queries prints (SQL_CHARS=0: all of it).
+SQL_SHOWN = int(os.environ.get("SQL_CHARS", "400")) or None
+
+
 def show_queries(paths, explain=False):
     """`bench/run.py --queries PATH…`: each SQL query a page runs, slowest first, with its time;
     `--explain PATH…` adds the plan of each page's slowest statement, run again with ANALYZE.
@@ -632,7 +636,7 @@ def show_queries(paths, explain=False):
         print(f"{path}: HTTP {response.status_code}, {total:.0f} ms, {len(captured)} queries")
         slowest_first = sorted(captured, key=lambda q: -float(q["time"]))
         for query in slowest_first:
-            print(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:400]}")
+            print(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:SQL_SHOWN]}")
         if explain and slowest_first:
             print_plan(connection, slowest_first[0]["sql"])
 
