@@ -164,3 +164,28 @@ def test_few_matches_are_paged_among_their_ids_with_the_same_rows(
             and "LIMIT" not in q["sql"]
         ]
         assert bool(unordered_ids) == sparse, (sparse_at_most, total)
+
+
+@pytest.mark.parametrize("params", [{"q": "trade"}, {"q": "trade", "page": 3}])
+def test_relevance_pages_rank_ids_then_read_their_rows(
+    client, settings, monkeypatch, analysed, params
+):
+    """Ranked by relevance, a page ranks ids (not whole rows) and reads its 20 rows by id; they
+    are the rows, in the order, of the plain ranked page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_SIZE = 20
+    monkeypatch.setattr(pagination, "SPARSE_AT_MOST", 0)  # not the few-matches path
+    _, expected = filter_encounters(QueryDict("q=trade"))
+    assert expected.count() > 100
+    start = (params.get("page", 1) - 1) * 20
+    wanted = list(expected.values_list("pk", flat=True)[start : start + 20])
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("encounter-list"), params)
+    assert response.status_code == 200
+    assert [e.pk for e in response.context["encounters"]] == wanted
+    ranked = [q["sql"] for q in captured if "ts_rank" in q["sql"] and "ORDER BY" in q["sql"]]
+    assert ranked and all(
+        sql.startswith('SELECT "engagements_encounter"."id" AS "pk"') for sql in ranked
+    ), ranked

@@ -11,6 +11,11 @@ are few and old or its estimate of them is wrong: "talks" about "summit" was est
 rows and is 4, and the walk read all 90,000 published rows (380 ms). When the count (known
 before the page) is small, the matching ids are read without an order (any index the filters
 allow, a few milliseconds) and the page is sorted among them.
+
+Pages ranked by relevance are found by id first as well, on every page. Ranking reads each
+match's search vector, and the top 25 of a common word's 33,500 matches were chosen among whole
+rows (every column, long texts included) carried through the sort: ranked as ids and ranks, the
+same 25 are chosen in two thirds of the time (120 -> 80 ms at 100,000 encounters).
 """
 
 from django.core.paginator import Paginator
@@ -19,6 +24,8 @@ from django.core.paginator import Paginator
 DEEP_OFFSET = 1000
 # At most this many matches, a page is sorted among their ids (one more query).
 SPARSE_AT_MOST = 2000
+# The ordering of a list ranked by relevance (domain/filters.py, SortFilter).
+RANKED = "-rank"
 
 
 class ListPaginator(Paginator):
@@ -35,12 +42,18 @@ class ListPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         if self.count_given and 0 < self.count <= SPARSE_AT_MOST:
             return self.page_among_matches(number, bottom)
-        if bottom < DEEP_OFFSET:
+        if bottom < DEEP_OFFSET and not self.ranked:
             return super().page(number)
         top = min(bottom + self.per_page, self.count)
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+    @property
+    def ranked(self):
+        """True when the rows are in order of relevance (EncounterFilterSet's sort)."""
+        query = getattr(self.object_list, "query", None)
+        return query is not None and RANKED in query.order_by
 
     def page_among_matches(self, number, bottom):
         """The page, sorted among the ids of the few matching rows (read unordered)."""
