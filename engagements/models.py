@@ -4,6 +4,7 @@ name."""
 
 from engagements.domain.counts import (
     EncounterLinks,
+    MonthCount,
     PersonPublishedCount,
     PublishedFacetCount,
     TopicPublishedCount,
@@ -32,6 +33,7 @@ __all__ = [
     "Encounter",
     "EncounterLinks",
     "FormerSlug",
+    "MonthCount",
     "OfficeTerm",
     "Participation",
     "Person",

@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Min
 from engagements.models import (
     Encounter,
     EncounterLinks,
+    MonthCount,
     Participation,
     PersonPublishedCount,
     PublishedFacetCount,
@@ -91,9 +92,47 @@ def links_kept():
     }
 
 
+def months_from_rows():
+    """{(scope, key, month, end month, level, kind): n}, counted from the rows."""
+    months = {}
+    published = Encounter.objects.published()
+    scopes = [("record", [(e, 0) for e in published])]
+    scopes.append(
+        (
+            "person",
+            [(p.encounter, p.person_id) for p in Participation.objects.select_related("encounter")],
+        )
+    )
+    through = Encounter.topics.through
+    scopes.append(("topic", [(t.encounter, t.topic_id) for t in through.objects.all()]))
+    for scope, pairs in scopes:
+        for encounter, key in pairs:
+            if encounter.status != Encounter.Status.PUBLISHED:
+                continue
+            cell = (
+                scope,
+                key,
+                encounter.start_date.replace(day=1),
+                encounter.end_date.replace(day=1),
+                encounter.level,
+                encounter.kind,
+            )
+            months[cell] = months.get(cell, 0) + 1
+    return months
+
+
+def months_kept():
+    return {
+        (c.scope, c.key, c.month, c.end_month, c.level, c.kind): c.encounters
+        for c in MonthCount.objects.filter(encounters__gt=0)
+    }
+
+
 def assert_exact():
     assert kept() == counted_from_rows()
     assert links_kept() == links_from_rows()
+    assert months_kept() == months_from_rows()
+    assert not MonthCount.objects.filter(encounters__lt=0).exists()
     # No row is left of a deleted encounter.
     assert not EncounterLinks.objects.exclude(encounter__in=Encounter.objects.all()).exists()
 
@@ -149,6 +188,13 @@ def test_editing_fields_dates_and_place(record):
     first.place = None
     first.save()
     assert_exact()
+    spanning = encounters[2]  # a visit into the next month: its cell is (March, April)
+    spanning.end_date = spanning.start_date + datetime.timedelta(days=40)
+    spanning.save()
+    assert_exact()
+    assert MonthCount.objects.filter(
+        scope="record", month=spanning.start_date, end_month=datetime.date(2022, 4, 1)
+    ).exists()
     encounters[1].title = "Only words changed"
     encounters[1].save()
     assert_exact()
@@ -183,6 +229,7 @@ def test_deleting(record):
     Encounter.objects.all().delete()
     assert_exact()
     assert kept() == ({}, {}, {})
+    assert months_kept() == {}
 
 
 def test_a_bulk_import_and_a_truncate(record):

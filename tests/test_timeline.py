@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
 from engagements.domain import timeline as timeline_module
@@ -112,3 +113,93 @@ def test_marks_carry_principals_and_dates_for_tooltips(client, seeded):
     assert mark.day == "2021-02-10" and mark.when == "10 Feb 2021"
     assert 'data-principals="Joe Biden, Xi Jinping"' in response.text
     assert mark.label.endswith(": Joe Biden, Xi Jinping")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"topic": "climate"},
+        {"person": "xi-jinping"},
+        {"level": "leader"},
+        {"level": ["leader", "cabinet"], "kind": "phone_call", "lanes": "kind"},
+        {"topic": "climate", "level": ["leader", "cabinet", "envoy"]},
+    ],
+)
+def test_the_kept_month_counts_draw_the_same_timeline(client, seeded, monkeypatch, params):
+    """Filters the kept month counts answer (a person or a topic, levels, kinds) draw exactly
+    the timeline that grouping the encounters draws."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from engagements.domain.filters import filter_encounters
+    from engagements.domain.timeline import KeptMonths, build_timeline
+
+    monkeypatch.setattr(timeline_module, "MAX_MARKS", 3)  # the period marks read the grid too
+    query = QueryDict(mutable=True)
+    for name, value in params.items():
+        query.setlist(name, value if isinstance(value, list) else [value])
+    filterset, filtered = filter_encounters(query)
+    assert filterset.is_valid()
+    lanes = query.get("lanes", "level")
+    kept = KeptMonths.of_filters(filterset)
+    assert kept is not None
+    with CaptureQueriesContext(connection) as captured:
+        from_kept = build_timeline(filtered, query, lanes, kept=kept)
+    counted = build_timeline(filtered, query, lanes)
+    assert counted.total > 0
+    assert from_kept == counted
+    assert not any("DATE_TRUNC" in q["sql"] for q in captured)
+
+
+@pytest.mark.parametrize(
+    "params",
+    ["date_after=2021-01-01", "q=climate", "person=xi-jinping&person=joe-biden", "venue=us"],
+)
+def test_other_filters_are_counted_from_the_encounters(seeded, params):
+    from engagements.domain.filters import filter_encounters
+    from engagements.domain.timeline import KeptMonths
+
+    filterset, _ = filter_encounters(QueryDict(params))
+    assert filterset.is_valid()
+    assert KeptMonths.of_filters(filterset) is None
+
+
+def test_the_timeline_page_reads_the_kept_month_counts(client, seeded):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(TIMELINE, {"topic": "climate"})
+    climate = Encounter.objects.published().filter(topics__slug="climate")
+    assert response.context["timeline"].total == climate.count() > 0
+    assert any("engagements_month_count" in q["sql"] for q in captured)
+    assert not any("DATE_TRUNC" in q["sql"] for q in captured)
+
+
+@pytest.mark.parametrize("page", ["/people/xi-jinping/", "/topics/climate/"])
+def test_person_and_topic_pages_draw_their_timeline_from_the_kept_counts(client, seeded, page):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from engagements.domain.timeline import build_timeline
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(page)
+    assert response.status_code == 200
+    assert any("engagements_month_count" in q["sql"] for q in captured)
+    assert not any("DATE_TRUNC" in q["sql"] for q in captured)
+    published = Encounter.objects.published()
+    theirs = (
+        published.filter(participations__person__slug="xi-jinping")
+        if page.startswith("/people/")
+        else published.filter(topics__slug="climate")
+    )
+    shown = response.context["timeline"]
+    assert shown.total == theirs.count() > 0
+    assert shown == build_timeline(theirs, shown_params(response))
+
+
+def shown_params(response):
+    """The list parameters the page built its timeline's links with (its list_query)."""
+    return QueryDict(response.context["list_query"].lstrip("?"))

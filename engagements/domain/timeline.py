@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from math import sqrt
 from urllib.parse import urlencode
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import get_script_prefix, reverse
 
 from engagements.domain import coverage, leaders
-from engagements.models import Encounter, Participation, Side
+from engagements.models import Encounter, MonthCount, Participation, Side
 
 # Drawing units (the SVG scales to its container through its viewBox).
 LEFT = 90  # lane labels
@@ -179,8 +179,8 @@ class BandRow:
 @dataclass
 class Timeline:
     total: int
-    first: datetime.date | None = None
-    last: datetime.date | None = None
+    first: datetime.date | None = None  # the first day of the first encounter's month
+    last: datetime.date | None = None  # the first day of the month the last one ends in
     bars: list = field(default_factory=list)
     chart_max: int = 0
     ticks: list = field(default_factory=list)
@@ -252,11 +252,57 @@ class Scale:
         return round(LEFT + (day - self.start).days / self.days * PLOT_WIDTH, 1)
 
 
-def build_timeline(queryset, params, lanes_by="level"):
+@dataclass(frozen=True)
+class KeptMonths:
+    """Which of the kept month counts (MonthCount) are exactly a timeline's encounters: the
+    record's, a person's or a topic's, of some levels and kinds (empty: all of them)."""
+
+    scope: str = MonthCount.Scope.RECORD
+    key: int = 0
+    levels: tuple = ()
+    kinds: tuple = ()
+
+    @classmethod
+    def of_filters(cls, filterset):
+        """The kept counts that match a valid filter set's encounters, or None: for the whole
+        published record, or one person's or one topic's, narrowed by level and kind only."""
+        if not filterset.whole_record:
+            return None
+        data = filterset.form.cleaned_data
+        used = {name for name, value in data.items() if value and name != "sort"}
+        if not used <= {"person", "topic", "level", "kind"}:
+            return None
+        people, topics = list(data.get("person") or []), list(data.get("topic") or [])
+        if len(people) + len(topics) > 1:
+            return None
+        scope, key = cls.scope, cls.key
+        if people:
+            scope, key = MonthCount.Scope.PERSON, people[0].pk
+        elif topics:
+            scope, key = MonthCount.Scope.TOPIC, topics[0].pk
+        return cls(scope, key, tuple(data.get("level") or ()), tuple(data.get("kind") or ()))
+
+    def grid(self, lanes_by):
+        """month_grid()'s rows, summed from the kept counts; each row's dates are the first day
+        of its first and last months, all the timeline reads of them."""
+        cells = MonthCount.objects.filter(scope=self.scope, key=self.key, encounters__gt=0)
+        if self.levels:
+            cells = cells.filter(level__in=self.levels)
+        if self.kinds:
+            cells = cells.filter(kind__in=self.kinds)
+        return list(
+            cells.values_list("month", lanes_by)
+            .annotate(n=Sum("encounters"), first=Min("month"), last=Max("end_month"))
+            .order_by()
+        )
+
+
+def build_timeline(queryset, params, lanes_by="level", kept=None):
     """The timeline of `queryset` (filtered, published encounters); `params` builds links;
-    `lanes_by` is "level" or "kind"."""
+    `lanes_by` is "level" or "kind". `kept` (KeptMonths), when the caller knows which kept
+    month counts are exactly these encounters, spares the grouping of every one by month."""
     queryset = queryset.order_by()
-    grid = month_grid(queryset, lanes_by)
+    grid = kept.grid(lanes_by) if kept else month_grid(queryset, lanes_by)
     timeline = Timeline(total=sum(row[2] for row in grid), lanes_by=lanes_by)
     values = LANES_BY[lanes_by]
     band_top = timeline.axis_y + 12
@@ -269,8 +315,10 @@ def build_timeline(queryset, params, lanes_by="level"):
     timeline.height = lanes_top + LANE_HEIGHT * len(values) + 10
     if not timeline.total:
         return timeline
-    timeline.first = min(row[3] for row in grid)
-    timeline.last = max(row[4] for row in grid)
+    # Months: the page names them ("March 1972 to November 2024") and the axis runs from the
+    # first to the end of the last; the kept month counts know no finer.
+    timeline.first = month_start(min(row[3] for row in grid))
+    timeline.last = month_start(max(row[4] for row in grid))
     scale = Scale(timeline.first, timeline.last)
     timeline.axis_start, timeline.axis_end = scale.start.isoformat(), scale.end.isoformat()
     add_month_chart(timeline, grid, scale)

@@ -19,10 +19,11 @@ from engagements.domain.filters import (
     spelling_suggestion,
 )
 from engagements.domain.models import current_slug, published
-from engagements.domain.timeline import LANES_BY, build_timeline
+from engagements.domain.timeline import LANES_BY, KeptMonths, build_timeline
 from engagements.infrastructure.derived import DerivedCache
 from engagements.models import (
     Encounter,
+    MonthCount,
     Participation,
     Person,
     RemovedEncounter,
@@ -192,7 +193,12 @@ class TimelineView(FilteredEncountersMixin, TemplateView):
         if self.filterset.is_valid() and not kwargs.get("lanes_error"):
             context["timeline"] = self.derived.get(
                 f"timeline-{self.lanes_by}",
-                lambda: build_timeline(self.filtered, self.request.GET, self.lanes_by),
+                lambda: build_timeline(
+                    self.filtered,
+                    self.request.GET,
+                    self.lanes_by,
+                    kept=KeptMonths.of_filters(self.filterset),
+                ),
             )
         return context
 
@@ -386,7 +392,10 @@ class PersonDetailView(KeptCountMixin, PublishedEncountersMixin, ListView):
             offices=offices_held(person),
             counterparts=counterparts_met_most(person),
             timeline=DerivedCache(self.request.path, None).get(
-                "timeline", lambda: build_timeline(theirs, params)
+                "timeline",
+                lambda: build_timeline(
+                    theirs, params, kept=KeptMonths(MonthCount.Scope.PERSON, person.pk)
+                ),
             ),
             list_query=f"?{params.urlencode()}",
             **kwargs,
@@ -469,7 +478,11 @@ class TopicDetailView(KeptCountMixin, PublishedEncountersMixin, ListView):
             topic=topic,
             timeline=DerivedCache(self.request.path, None).get(
                 "timeline",
-                lambda: build_timeline(Encounter.objects.published().filter(topics=topic), params),
+                lambda: build_timeline(
+                    Encounter.objects.published().filter(topics=topic),
+                    params,
+                    kept=KeptMonths(MonthCount.Scope.TOPIC, topic.pk),
+                ),
             ),
             list_query=f"?{params.urlencode()}",
             **kwargs,
