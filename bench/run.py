@@ -691,6 +691,13 @@ def mix_sample(args):
         f"{len(rows)} mix URLs uncached: p50 {statistics.median(totals):.0f} ms, p95 {p95:.0f} ms, "
         f"mean {statistics.mean(totals):.0f} ms, SQL {sql_share:.0%} of the time"
     )
+    if os.environ.get("MIX_SAMPLE_TSV"):  # every URL's times, for a breakdown by kind of URL
+        Path(os.environ["MIX_SAMPLE_TSV"]).write_text(
+            "".join(
+                f"{total:.1f}\t{sql_ms:.1f}\t{status}\t{path}\n"
+                for total, sql_ms, status, path, _ in rows
+            )
+        )
     for total, sql_ms, status, path, (slow_ms, slow_sql) in sorted(rows, reverse=True)[:15]:
         print(f"{total:7.0f} ms  SQL {sql_ms:5.0f}  {status}  {path}")
         print(f"          slowest {slow_ms:.0f} ms: {uncached.short_sql(slow_sql, 160)}")
