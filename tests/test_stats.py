@@ -118,3 +118,67 @@ def test_leaders_terms_do_not_overlap():
             assert earlier.end == later.start
         assert terms[-1].end is None
     assert leaders.term_on(leaders.PRC_LEADERS, datetime.date(1979, 1, 1)).name == "Deng"
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"topic": "climate"}, {"level": "leader", "kind": "phone_call"}]
+)
+def test_counts_by_year_from_the_kept_month_counts_equal_counting(client, seeded, params):
+    """Where the kept month counts are exactly the filtered encounters, the per-year charts sum
+    them (no count of every row) and agree with counting."""
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from engagements.domain.filters import filter_encounters
+    from engagements.domain.timeline import KeptMonths
+
+    query = QueryDict(mutable=True)
+    query.update(params)
+    filterset, filtered = filter_encounters(query)
+    kept = KeptMonths.of_filters(filterset)
+    assert kept is not None
+    with CaptureQueriesContext(connection) as captured:
+        from_kept = ContactStats(filtered, query, kept).by_year
+    assert any("engagements_month_count" in q["sql"] for q in captured)
+    counted = ContactStats(filtered, query).by_year
+
+    def by_cell(rows):
+        return {(r["year"], r["level"], r["kind"]): r["n"] for r in rows}
+
+    assert by_cell(from_kept) == by_cell(counted) != {}
+    page = client.get(STATS, params)
+    assert page.status_code == 200
+
+
+# The chart's rows and table as the template's loops wrote them, before the tags that replace
+# them (engagements/templatetags/research.py): the tags must write the same markup.
+LOOPS = (
+    '{% for row in chart.rows %}<g class="row"><text class="row-label" x="{{ chart.label_'
+    'x }}" y="{{ row.label_y }}" text-anchor="end">{{ row.label }}</text>{% for segment i'
+    'n row.segments %}<rect class="{{ segment.css }}" x="{{ segment.x }}" y="{{ segment.y'
+    ' }}" width="{{ segment.width }}" height="{{ segment.height }}"><title>{{ segment.tit'
+    "le }}</title></rect>{% endfor %}{% if chart.show_total and not chart.grouped and row"
+    '.total %}<text class="row-total" x="{{ row.total_x }}" y="{{ row.label_y }}">{{ row.'
+    "total }}</text>{% endif %}</g>{% endfor %}<tbody>{% for row, cells in chart.table %}"
+    '<tr>{% for cell in cells %}{% if forloop.first %}<th scope="row">{% if row.url %}<a '
+    'href="{{ row.url }}">{{ cell }}</a>{% else %}{{ cell }}{% endif %}</th>{% else %}<td'
+    ">{{ cell }}</td>{% endif %}{% endfor %}</tr>{% endfor %}</tbody>"
+)
+
+
+@pytest.mark.parametrize("params", [{}, {"level": "leader"}])
+def test_the_chart_tags_write_what_the_template_loops_wrote(client, seeded, params):
+    from django.template import Context, Template
+
+    charts = client.get(STATS, params).context["charts"]
+    loops = Template(LOOPS)
+    tags = Template(
+        "{% load research %}{% chart_bars chart %}<tbody>{% chart_table_rows chart %}</tbody>"
+    )
+    drawn = [chart for chart in charts if chart.rows]
+    assert len(drawn) >= 4
+    for chart in drawn:
+        expected = loops.render(Context({"chart": chart}))
+        assert tags.render(Context({"chart": chart})) == expected
+        assert "<rect " in expected and '<th scope="row">' in expected

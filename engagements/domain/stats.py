@@ -14,11 +14,12 @@ overlap make one period. A gap counts for an administration pair when both conta
 """
 
 import datetime
+import functools
 import statistics
 from collections import defaultdict
 from functools import cached_property
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 
@@ -40,14 +41,25 @@ class ContactStats:
     """The charts of /stats/ for `queryset` (filtered, published); `params` carries the filters
     into the links to the list."""
 
-    def __init__(self, queryset, params):
+    def __init__(self, queryset, params, kept=None):
         self.queryset = queryset.order_by()
         self.params = params
+        # The kept month counts of exactly these encounters (timeline.KeptMonths), if any: the
+        # counts by year are their sums (a year is whole months), not a count of every row.
+        self.kept = kept
 
     # -- the three queries ---------------------------------------------------------------
 
     @cached_property
     def by_year(self):
+        if self.kept:
+            return list(
+                self.kept.cells()
+                .annotate(year=ExtractYear("month"))
+                .values("year", "level", "kind")
+                .annotate(n=Sum("encounters"))
+                .order_by()
+            )
         return list(
             self.queryset.annotate(year=ExtractYear("start_date"))
             .values("year", "level", "kind")
@@ -297,6 +309,9 @@ class ContactStats:
 TERMS = {term.label: term for term in leaders.US_PRESIDENTS + leaders.PRC_LEADERS}
 
 
+# The gaps chart asks for the pair of each leader-level contact's day: thousands of days, each a
+# walk of both lists of terms. The terms are constants, so each day's pair is found once.
+@functools.lru_cache(maxsize=1 << 16)
 def pair_on(day):
     us = leaders.term_on(leaders.US_PRESIDENTS, day)
     prc = leaders.term_on(leaders.PRC_LEADERS, day)

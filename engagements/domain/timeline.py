@@ -282,16 +282,21 @@ class KeptMonths:
             scope, key = MonthCount.Scope.TOPIC, topics[0].pk
         return cls(scope, key, tuple(data.get("level") or ()), tuple(data.get("kind") or ()))
 
-    def grid(self, lanes_by):
-        """month_grid()'s rows, summed from the kept counts; each row's dates are the first day
-        of its first and last months, all the timeline reads of them."""
+    def cells(self):
+        """The kept counts of these encounters (MonthCount rows)."""
         cells = MonthCount.objects.filter(scope=self.scope, key=self.key, encounters__gt=0)
         if self.levels:
             cells = cells.filter(level__in=self.levels)
         if self.kinds:
             cells = cells.filter(kind__in=self.kinds)
+        return cells
+
+    def grid(self, lanes_by):
+        """month_grid()'s rows, summed from the kept counts; each row's dates are the first day
+        of its first and last months, all the timeline reads of them."""
         return list(
-            cells.values_list("month", lanes_by)
+            self.cells()
+            .values_list("month", lanes_by)
             .annotate(n=Sum("encounters"), first=Min("month"), last=Max("end_month"))
             .order_by()
         )

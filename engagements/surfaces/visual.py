@@ -18,6 +18,7 @@ from engagements.domain.accounts import compare_accounts, shared_topics
 from engagements.domain.filters import filter_encounters
 from engagements.domain.network import build_network
 from engagements.domain.stats import ContactStats
+from engagements.domain.timeline import KeptMonths
 from engagements.models import Encounter
 from engagements.surfaces.exports import CSV_BOM, bad_parameters
 from engagements.surfaces.views import FilteredEncountersMixin
@@ -31,7 +32,8 @@ class StatsView(FilteredEncountersMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.filterset.is_valid():
-            context["charts"] = ContactStats(self.filtered, self.request.GET).charts()
+            kept = KeptMonths.of_filters(self.filterset)
+            context["charts"] = ContactStats(self.filtered, self.request.GET, kept).charts()
         return context
 
 
@@ -43,7 +45,8 @@ def stats_csv(request, chart):
     filterset, queryset = filter_encounters(request.GET)
     if not filterset.is_valid():
         return bad_parameters(filterset, "csv")
-    return csv_response(ContactStats(queryset, request.GET).chart(chart), f"stats-{chart}.csv")
+    stats = ContactStats(queryset, request.GET, KeptMonths.of_filters(filterset))
+    return csv_response(stats.chart(chart), f"stats-{chart}.csv")
 
 
 def csv_response(chart, filename):
