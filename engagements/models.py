@@ -6,6 +6,7 @@ from engagements.domain.counts import (
     EncounterLinks,
     MonthCount,
     PersonPublishedCount,
+    PersonSideCount,
     PublishedFacetCount,
     TopicPublishedCount,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "Participation",
     "Person",
     "PersonPublishedCount",
+    "PersonSideCount",
     "Place",
     "PublishedFacetCount",
     "Quote",

@@ -57,3 +57,35 @@ def test_person_page_counterparts_say_how_often_first_and_last(client, seeded):
     )
     assert "10 Feb 2021</time> to <time" in response.text
     assert f"{NETWORK}?person=xi-jinping" in response.text
+
+
+def test_the_whole_record_ranks_people_from_the_kept_counts_as_counting_does(client, seeded):
+    """Unfiltered, each side's people come from the counts kept per person and side: the same
+    people, counts and order as counting the participations, a side taken part for included."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from engagements.domain.network import build_network
+    from engagements.models import Encounter, Participation
+
+    # Someone taking part for the other side counts for that side only.
+    moved = Participation.objects.filter(person__slug="joe-biden").order_by("id").first()
+    Participation.objects.filter(pk=moved.pk).update(side="prc")
+    with CaptureQueriesContext(connection) as captured:
+        shown = client.get(NETWORK).context["network"]
+    assert any("engagements_person_side_count" in q["sql"] for q in captured)
+    counted = build_network(Encounter.objects.published(), lambda *slugs: shown_url(shown, slugs))
+    assert [(n.slug, n.count) for n in shown.us] == [(n.slug, n.count) for n in counted.us]
+    assert [(n.slug, n.count) for n in shown.prc] == [(n.slug, n.count) for n in counted.prc]
+    assert "joe-biden" in [n.slug for n in shown.prc]
+    assert [(t.us.slug, t.prc.slug, t.count) for t in shown.ties] == [
+        (t.us.slug, t.prc.slug, t.count) for t in counted.ties
+    ]
+
+
+def shown_url(network, slugs):
+    """The URL the page gave the node or tie of these people."""
+    nodes = {node.slug: node for node in network.us + network.prc}
+    if len(slugs) == 1:
+        return nodes[slugs[0]].url
+    return next(t.url for t in network.ties if (t.us.slug, t.prc.slug) == tuple(slugs))

@@ -14,6 +14,7 @@ from engagements.models import (
     MonthCount,
     Participation,
     PersonPublishedCount,
+    PersonSideCount,
     PublishedFacetCount,
     TopicPublishedCount,
 )
@@ -128,8 +129,25 @@ def months_kept():
     }
 
 
+def sides_from_rows():
+    published = Participation.objects.filter(encounter__status="published")
+    return {
+        (row["person"], row["side"]): row["n"]
+        for row in published.values("person", "side").annotate(n=Count("encounter"))
+    }
+
+
+def sides_kept():
+    return {
+        (row.person_id, row.side): row.encounters
+        for row in PersonSideCount.objects.filter(encounters__gt=0)
+    }
+
+
 def assert_exact():
     assert kept() == counted_from_rows()
+    assert sides_kept() == sides_from_rows()
+    assert not PersonSideCount.objects.filter(encounters__lt=0).exists()
     assert links_kept() == links_from_rows()
     assert months_kept() == months_from_rows()
     assert not MonthCount.objects.filter(encounters__lt=0).exists()
@@ -210,6 +228,10 @@ def test_editing_participants_and_topics(record):
     newcomer = PersonFactory(side="prc")
     Participation.objects.filter(encounter=encounters[2], person=people[1]).update(person=newcomer)
     assert_exact()
+    # Taking part for the other side (an interpreter, a third party): counted for that side.
+    Participation.objects.filter(encounter=encounters[1], person=people[0]).update(side="other")
+    assert_exact()
+    assert PersonSideCount.objects.get(person=people[0], side="other").encounters == 1
     Participation.objects.filter(encounter=encounters[3], person=people[2]).delete()
     assert_exact()
     ParticipationFactory(encounter=encounters[0], person=people[2], side="us")
@@ -273,6 +295,7 @@ def test_a_person_or_topic_deleted_in_plain_sql_takes_its_counts_along():
         # The foreign keys are deferred: check them now, as the commit would.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     assert not PersonPublishedCount.objects.filter(person_id=person.pk).exists()
+    assert not PersonSideCount.objects.filter(person_id=person.pk).exists()
     assert not TopicPublishedCount.objects.filter(topic_id=topic.pk).exists()
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db import connections
 from django.db.models import Count, Max, Min
 
-from engagements.models import Participation, Side
+from engagements.models import Participation, PersonSideCount, Side
 
 PEOPLE_PER_SIDE = 12
 TIES_SHOWN = 40
@@ -86,14 +86,16 @@ class Network:
         return [(Side.US.label, NODE_X[Side.US]), (Side.PRC.label, NODE_X[Side.PRC])]
 
 
-def build_network(queryset, list_url):
+def build_network(queryset, list_url, whole_record=False):
     """The network of `queryset` (filtered, published encounters); `list_url(*slugs)` links
-    to the list of the encounters of those people."""
+    to the list of the encounters of those people. `whole_record`: the queryset is every
+    published encounter, whose people's counts per side the database keeps."""
     encounters = queryset.order_by().values("pk")
     network = Network()
     for side in (Side.US, Side.PRC):
         network.sides[side] = []
-    for side, pk, slug, name, count in most_connected(encounters):
+    ranked = most_connected_kept() if whole_record else most_connected(encounters)
+    for side, pk, slug, name, count in ranked:
         network.sides[side].append(Node(pk, slug, name, side, count, url=list_url(slug)))
     nodes = {node.pk: node for node in network.us + network.prc}
     if network.us and network.prc:
@@ -121,6 +123,18 @@ def build_network(queryset, list_url):
             )
     layout(network)
     return network
+
+
+def most_connected_kept():
+    """most_connected() of every published encounter, from the counts kept per person and side
+    (PersonSideCount): a dozen rows per side instead of every participation."""
+    rows = []
+    for side in (Side.US, Side.PRC):
+        kept = PersonSideCount.objects.filter(side=side, encounters__gt=0)
+        rows += kept.order_by("-encounters", "person__name").values_list(
+            "side", "person", "person__slug", "person__name", "encounters"
+        )[:PEOPLE_PER_SIDE]
+    return rows
 
 
 def most_connected(encounters):

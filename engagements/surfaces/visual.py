@@ -15,6 +15,7 @@ from django.views.generic import DetailView, TemplateView
 
 from engagements.domain import geo
 from engagements.domain.accounts import compare_accounts, shared_topics
+from engagements.domain.facets import counts_kept
 from engagements.domain.filters import filter_encounters
 from engagements.domain.network import build_network
 from engagements.domain.stats import ContactStats
@@ -118,7 +119,9 @@ class NetworkView(FilteredEncountersMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.filterset.is_valid():
-            context["network"] = build_network(self.filtered, self.list_url)
+            context["network"] = build_network(
+                self.filtered, self.list_url, whole_record=counts_kept(self.filterset)
+            )
         return context
 
 
