@@ -51,6 +51,8 @@ from engagements.models import SEARCH_CONFIG, Encounter, Person, Place, Side, To
 SORT_DATE = "date"
 SORT_NEWEST = "-date"
 SORT_RELEVANCE = "relevance"
+# Best match first; among equals, newest first (the pager recognises a ranked list by it).
+RELEVANCE_ORDERING = ("-rank", "-start_date", "-id")
 SORT_CHOICES = [
     (SORT_NEWEST, "Newest first"),
     (SORT_DATE, "Oldest first"),
@@ -165,7 +167,7 @@ class SortFilter(django_filters.OrderingFilter):
         order = self.parent.sort_order
         if order == SORT_RELEVANCE:
             rank = SearchRank(F("search_vector"), search_query(self.parent.search_text))
-            return queryset.annotate(rank=rank).order_by("-rank", "-start_date", "-id")
+            return queryset.annotate(rank=rank).order_by(*RELEVANCE_ORDERING)
         return queryset.order_by(*ORDERINGS[order])
 
 

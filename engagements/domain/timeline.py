@@ -20,6 +20,7 @@ from django.db.models.functions import TruncMonth
 from django.urls import get_script_prefix, reverse
 
 from engagements.domain import coverage, leaders
+from engagements.domain.facets import counts_kept
 from engagements.models import Encounter, MonthCount, Participation, Side
 
 # Drawing units (the SVG scales to its container through its viewBox).
@@ -266,12 +267,9 @@ class KeptMonths:
     def of_filters(cls, filterset):
         """The kept counts that match a valid filter set's encounters, or None: for the whole
         published record, or one person's or one topic's, narrowed by level and kind only."""
-        if not filterset.whole_record:
+        if not counts_kept(filterset, exclude={"person", "topic", "level", "kind"}):
             return None
         data = filterset.form.cleaned_data
-        used = {name for name, value in data.items() if value and name != "sort"}
-        if not used <= {"person", "topic", "level", "kind"}:
-            return None
         people, topics = list(data.get("person") or []), list(data.get("topic") or [])
         if len(people) + len(topics) > 1:
             return None
