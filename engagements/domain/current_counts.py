@@ -31,6 +31,7 @@ import json
 from django.db import connections
 from django.db.models import Exists, OuterRef
 
+from engagements.domain import record_index
 from engagements.domain.counts import PersonPublishedCount, TopicPublishedCount
 from engagements.models import Encounter
 
@@ -62,7 +63,10 @@ def current_counts(filterset, own_base=(), limits=None):
     if kept is not None:
         return kept
     matched = filterset.unsorted_queryset()
-    if may_be_broad(filterset) and estimated_rows(matched) > COMPLEMENT_ABOVE * (
+    index, positions = record_index.positions_of(filterset, matched)
+    if index is not None:
+        kept = index.counts(positions, own_base, limits)
+    elif may_be_broad(filterset) and estimated_rows(matched) > COMPLEMENT_ABOVE * (
         whole_record_total(filterset)
     ):
         kept = counts_from_complement(filterset, matched, own_base, limits)

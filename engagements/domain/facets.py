@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
+from engagements.domain import record_index
 from engagements.domain.countries import country_name
 from engagements.domain.current_counts import current_counts
 from engagements.models import (
@@ -112,7 +113,14 @@ def counts_of_results(filterset):
     return current_counts(filterset, own_base, limits)
 
 
-def group_counts(queryset, field_name):
+def group_counts(queryset, field_name, filterset=None):
+    """{value: count} of one column over `queryset`: from the record index when it is current
+    (domain/record_index.py), else a GROUP BY."""
+    if filterset is not None:
+        index, positions = record_index.positions_of(filterset, queryset)
+        if index is not None:
+            column = "country" if field_name == "place__country" else field_name
+            return index.column_counts(positions, column, skip_blank=True)
     rows = queryset.values(field_name).annotate(n=Count("pk")).order_by()
     return {row[field_name]: row["n"] for row in rows}
 
@@ -140,7 +148,7 @@ def choice_counts(filterset):
         name: (
             whole_record_counts(filterset).get(name, {})
             if counts_kept(filterset, exclude={name})
-            else group_counts(filterset.unsorted_queryset(exclude={name}), name)
+            else group_counts(filterset.unsorted_queryset(exclude={name}), name, filterset)
         )
         for name in CHOICE_GROUPS
         if name in selected
@@ -174,7 +182,7 @@ def country_facet(filterset, counted):
         counts = counts_of_results(filterset)["country"]
     elif counted:
         queryset = filterset.unsorted_queryset(exclude={"country"}).exclude(place=None)
-        counts = group_counts(queryset, "place__country")
+        counts = group_counts(queryset, "place__country", filterset)
     ranked = sorted(counts, key=lambda code: (-counts[code], code))
     top = ranked[:LONG_GROUP_LIMIT]
     shown = top + [code for code in selected if code not in top]

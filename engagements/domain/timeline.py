@@ -302,8 +302,9 @@ class KeptMonths:
 
 def build_timeline(queryset, params, lanes_by="level", kept=None):
     """The timeline of `queryset` (filtered, published encounters); `params` builds links;
-    `lanes_by` is "level" or "kind". `kept` (KeptMonths), when the caller knows which kept
-    month counts are exactly these encounters, spares the grouping of every one by month."""
+    `lanes_by` is "level" or "kind". `kept` (KeptMonths, or the record index's IndexedMonths),
+    when the caller has these encounters' month counts, spares the grouping of every one by
+    month in PostgreSQL."""
     queryset = queryset.order_by()
     grid = kept.grid(lanes_by) if kept else month_grid(queryset, lanes_by)
     timeline = Timeline(total=sum(row[2] for row in grid), lanes_by=lanes_by)

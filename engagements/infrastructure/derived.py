@@ -37,7 +37,11 @@ def data_version():
     """
     from engagements.models import Encounter
 
-    alias = router.db_for_read(Encounter)
+    return data_version_on(router.db_for_read(Encounter))
+
+
+def data_version_on(alias):
+    """The data version as the database `alias` shows it (see data_version())."""
     with connections[alias].cursor() as cursor:
         cursor.execute(
             "SELECT string_agg(number::text, '.' ORDER BY slot) FROM engagements_data_version"

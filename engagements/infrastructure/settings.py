@@ -226,6 +226,12 @@ SITE_NAME = "US–China Engagement Tracker"
 # one address; past that, 429.
 CORRECTION_REQUESTS_PER_HOUR = int(env("CORRECTION_REQUESTS_PER_HOUR", "5"))
 PAGE_SIZE = int(env("ENCOUNTERS_PAGE_SIZE", "25"))
+# Counts over filtered sets from the published record held in memory by each web process
+# (engagements/domain/record_index.py): "background" (built by a thread at each new data
+# version), "inline" (built by the request that needs it) or "off" (count in PostgreSQL).
+RECORD_INDEX = env("RECORD_INDEX", "background")
+if RECORD_INDEX not in {"background", "inline", "off"}:
+    raise ImproperlyConfigured("RECORD_INDEX must be background, inline or off.")
 
 # --- Logging ---
 # One JSON object per line on stdout, with the request id (infrastructure/logs.py); no query

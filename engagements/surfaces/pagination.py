@@ -31,8 +31,11 @@ SPARSE_AT_MOST = 2000
 class ListPaginator(Paginator):
     """A paginator told its count (see DerivedCache) that finds deep pages by id first."""
 
-    def __init__(self, object_list, per_page, *args, count=None, **kwargs):
+    def __init__(self, object_list, per_page, *args, count=None, ranked_ids=None, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
+        # Every match's id in relevance order, or None: domain/record_index.py's ranked_ids(),
+        # which reads them together with the ids the facets count.
+        self.ranked_ids = ranked_ids
         self.count_given = count is not None
         if self.count_given:
             self.count = count  # overrides the cached_property of the same name
@@ -45,14 +48,22 @@ class ListPaginator(Paginator):
         if bottom < DEEP_OFFSET and not self.ranked:
             return super().page(number)
         top = min(bottom + self.per_page, self.count)
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        every_id = self.ranked_ids() if self.ranked and self.ranked_ids else None
+        if every_id is not None:
+            ids = [int(pk) for pk in every_id[bottom:top]]
+        else:
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
     @property
     def ranked(self):
+        return self.is_ranked(self.object_list)
+
+    @staticmethod
+    def is_ranked(queryset):
         """True when the rows are in order of relevance (EncounterFilterSet's sort)."""
-        query = getattr(self.object_list, "query", None)
+        query = getattr(queryset, "query", None)
         return query is not None and tuple(query.order_by) == RELEVANCE_ORDERING
 
     def page_among_matches(self, number, bottom):

@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.db.models import Count, Max, Min
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect, QueryDict
@@ -6,7 +8,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
-from engagements.domain import coverage
+from engagements.domain import coverage, record_index
 from engagements.domain.facets import active_chips, facets, result_count
 from engagements.domain.filters import (
     ADD_BY_NAME,
@@ -69,6 +71,8 @@ class FilteredEncountersMixin(PublishedEncountersMixin):
         self.filterset, self.filtered = filter_encounters(request.GET, base)
         # Counts shared by every page of published encounters with the same filters.
         self.derived = DerivedCache("published" if base is None else request.path, request.GET)
+        # The record index (domain/record_index.py) is used only at the version read here.
+        self.filterset.read_data_version = lambda: self.derived.version
         self.object_list = self.filtered.with_list_data()
         context = self.get_context_data(**kwargs)
         status = 200 if self.filterset.is_valid() else 400
@@ -104,9 +108,15 @@ class FilteredEncountersMixin(PublishedEncountersMixin):
 
     def get_paginator(self, queryset, *args, **kwargs):
         if self.filterset.is_valid():
-            kwargs["count"] = self.derived.get(
-                "count", lambda: result_count(self.filterset, queryset)
-            )
+            ranked_ids = functools.cache(lambda: record_index.ranked_ids(self.filterset, queryset))
+
+            def count():
+                if ListPaginator.is_ranked(queryset):
+                    ranked_ids()  # one read of the matches for the page and the counts
+                return result_count(self.filterset, queryset)
+
+            kwargs["count"] = self.derived.get("count", count)
+            kwargs["ranked_ids"] = ranked_ids
         return super().get_paginator(queryset, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -197,7 +207,10 @@ class TimelineView(FilteredEncountersMixin, TemplateView):
                     self.filtered,
                     self.request.GET,
                     self.lanes_by,
-                    kept=KeptMonths.of_filters(self.filterset),
+                    kept=(
+                        KeptMonths.of_filters(self.filterset)
+                        or record_index.months_of(self.filterset, self.filtered)
+                    ),
                 ),
             )
         return context
