@@ -209,20 +209,21 @@ def build(alias):
 
     started = time.perf_counter()
     connection = connections[alias]
-    with transaction.atomic(using=alias):
-        with connection.cursor() as cursor:
-            if not connection.in_atomic_block or connection.savepoint_ids == []:
-                # The transaction's first statement: every read below sees one snapshot.
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            version = data_version_on(alias)
-            cursor.execute(ENCOUNTERS_SQL, [Encounter.Status.PUBLISHED])
-            rows = cursor.fetchall()
-            pairs = {}
-            for facet, array, table in RELATED:
-                cursor.execute(NAMES_SQL.format(table=table))
-                names = cursor.fetchall()
-                cursor.execute(PAIRS_SQL.format(array=array), [Encounter.Status.PUBLISHED])
-                pairs[facet] = (names, cursor.fetchone())
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
+        if outermost:
+            # The transaction's first statement: every read below sees one snapshot. (Inside a
+            # transaction, as in the tests' "inline" builds, that transaction's reads are it.)
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        version = data_version_on(alias)
+        cursor.execute(ENCOUNTERS_SQL, [Encounter.Status.PUBLISHED])
+        rows = cursor.fetchall()
+        pairs = {}
+        for facet, array, table in RELATED:
+            cursor.execute(NAMES_SQL.format(table=table))
+            names = cursor.fetchall()
+            cursor.execute(PAIRS_SQL.format(array=array), [Encounter.Status.PUBLISHED])
+            pairs[facet] = (names, cursor.fetchone())
     columns = list(zip(*rows, strict=True)) if rows else [()] * 9
     ids = np.array(columns[0], dtype=np.int64)
     codes, labels = {}, {}
